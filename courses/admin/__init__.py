@@ -1,0 +1,4 @@
+from courses.admin.course import CourseAdmin, MembershipAdmin
+from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline
+
+__all__ = ["CourseAdmin", "CourseScopedAdmin", "CourseScopedInline", "MembershipAdmin"]

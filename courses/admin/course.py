@@ -1,0 +1,158 @@
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+
+from courses.admin.scoping import CourseScopedAdmin, staff_courses
+from courses.models import Course, Membership, Role
+from courses.services.roster import RosterError, roster_import
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Roster CSV", help_text="Columns: email, name, student_id (optional: role, section)."
+    )
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ("user",)
+    fields = ("user", "role", "section")
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+
+@admin.register(Course)
+class CourseAdmin(CourseScopedAdmin):
+    course_lookup = "pk"
+    list_display = ("code", "title", "term", "time_zone", "student_count", "view_on_site_link")
+    search_fields = ("code", "title", "term")
+    inlines = [MembershipInline]
+    readonly_fields = ("created_at",)
+    fieldsets = (
+        (None, {"fields": ("code", "title", "term", "institution", "description")}),
+        ("Time", {"fields": ("time_zone", "default_start_time", "session_minutes", "location")}),
+        (
+            "Paper claims",
+            {
+                "fields": (
+                    "claims_open_at",
+                    "claims_close_at",
+                    "presents_by",
+                    "presenters_per_reading",
+                    "claims_per_presenter",
+                    "slides_due_hours",
+                ),
+                "description": "Leave the window empty for a course without presentations.",
+            },
+        ),
+        (
+            "Projects",
+            {
+                "fields": ("team_min_size", "team_max_size", "team_deadline"),
+                "description": "Leave the maximum team size empty for a course without projects.",
+            },
+        ),
+        ("Grading", {"fields": ("letter_scale",)}),
+    )
+
+    def get_queryset(self, request):
+        from django.db.models import Count, Q
+
+        qs = super().get_queryset(request)
+        return qs.annotate(
+            n_students=Count("memberships", filter=Q(memberships__role=Role.STUDENT))
+        )
+
+    @admin.display(description="students", ordering="n_students")
+    def student_count(self, obj):
+        return obj.n_students
+
+    @admin.display(description="site")
+    def view_on_site_link(self, obj):
+        from django.utils.html import format_html
+
+        return format_html('<a href="{}">schedule</a>', obj.get_absolute_url())
+
+    def has_add_permission(self, request, *args):
+        # New courses come from a superuser or `import_course`; staff run the ones they have.
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/import-roster/",
+                self.admin_site.admin_view(self.import_roster_view),
+                name="courses_course_import_roster",
+            ),
+        ] + super().get_urls()
+
+    def import_roster_view(self, request, object_id):
+        course = get_object_or_404(
+            staff_courses(request) if not request.user.is_superuser else Course.objects,
+            pk=object_id,
+        )
+        form = RosterUploadForm(request.POST or None, request.FILES or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            raw = form.cleaned_data["file"].read()
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                form.add_error("file", "The file is not UTF-8 text; save it as “CSV UTF-8”.")
+            else:
+                try:
+                    result = roster_import(course=course, text=text)
+                except RosterError as exc:
+                    problems = exc.problems
+                    form.add_error(
+                        "file", "Nothing was imported; fix the lines below and upload again."
+                    )
+                else:
+                    messages.success(request, f"Roster imported: {result.summary()}.")
+                    return redirect(reverse("admin:courses_course_change", args=[course.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Import roster into {course.code}",
+            "course": course,
+            "form": form,
+            "problems": problems,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/courses/course/import_roster.html", context)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Membership:
+            _grant_admin_access(m.user for m in formset.queryset if m.role != Role.STUDENT)
+
+
+def _grant_admin_access(users):
+    for user in users:
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+
+
+@admin.register(Membership)
+class MembershipAdmin(CourseScopedAdmin):
+    list_display = ("user", "user_email", "course", "role", "section", "joined_at")
+    list_filter = ("course", "role")
+    list_select_related = ("user", "course")
+    search_fields = ("user__email", "user__name", "user__student_id")
+    raw_id_fields = ("user",)
+
+    @admin.display(description="email", ordering="user__email")
+    def user_email(self, obj):
+        return obj.user.email
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.role != Role.STUDENT:
+            _grant_admin_access([obj.user])

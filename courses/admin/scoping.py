@@ -1,0 +1,79 @@
+"""Admin classes limited to the courses the signed-in staff member runs.
+
+Course staff (instructors and TAs) get admin access without Django model
+permissions: what they may see and change is decided by their course
+memberships. A superuser sees every course.
+"""
+
+from django.contrib import admin
+
+from courses.models import Course
+
+
+def staff_courses(request):
+    """Courses the request's user is staff of (cached on the request: one query)."""
+    if not hasattr(request, "_staff_courses"):
+        request._staff_courses = Course.objects.for_staff(request.user)
+    return request._staff_courses
+
+
+def is_course_staff(request) -> bool:
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(request, "_is_course_staff"):
+        request._is_course_staff = staff_courses(request).exists()
+    return request._is_course_staff
+
+
+class CourseScopedMixin:
+    # Lookup from this model to its Course, e.g. "reading__course".
+    course_lookup = "course"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.course_lookup}__in": staff_courses(request)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Course and not request.user.is_superuser:
+            kwargs["queryset"] = staff_courses(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _allowed(self, request, obj=None) -> bool:
+        if not is_course_staff(request):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_module_permission(self, request):
+        return is_course_staff(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return is_course_staff(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, obj)
+
+
+class CourseScopedAdmin(CourseScopedMixin, admin.ModelAdmin):
+    pass
+
+
+class CourseScopedInline(CourseScopedMixin, admin.TabularInline):
+    def get_queryset(self, request):
+        # Inlines are filtered by their parent already.
+        return super(CourseScopedMixin, self).get_queryset(request)
+
+    def _allowed(self, request, obj=None) -> bool:
+        return is_course_staff(request)

@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from courses.models import Course
+from courses.services.roster import RosterError, roster_import
+
+
+class Command(BaseCommand):
+    help = "Import a roster CSV (columns: email, name, student_id) into a course. Safe to re-run."
+
+    def add_arguments(self, parser):
+        parser.add_argument("code", help="course code, e.g. ecs289d-f25")
+        parser.add_argument("file", help="CSV file with columns email, name, student_id")
+
+    def handle(self, *args, code, file, **options):
+        try:
+            course = Course.objects.get(code=code)
+        except Course.DoesNotExist:
+            raise CommandError(f"No course with code {code!r}.") from None
+        try:
+            with open(file, encoding="utf-8") as handle:
+                text = handle.read()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{file} is not UTF-8 text; save it as CSV UTF-8.") from None
+        try:
+            result = roster_import(course=course, text=text)
+        except RosterError as exc:
+            raise CommandError("Nothing was imported:\n  " + "\n  ".join(exc.problems)) from None
+        self.stdout.write(f"{course.code}: {result.summary()}")

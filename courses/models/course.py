@@ -1,0 +1,261 @@
+import zoneinfo
+from datetime import time
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+DEFAULT_LETTER_SCALE = [
+    ["A", "90"],
+    ["B+", "87"],
+    ["B", "83"],
+    ["B-", "80"],
+    ["C+", "77"],
+    ["C", "73"],
+    ["C-", "70"],
+    ["D+", "67"],
+    ["D", "63"],
+    ["D-", "60"],
+    ["F", "0"],
+]
+
+
+def default_letter_scale():
+    return [list(row) for row in DEFAULT_LETTER_SCALE]
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            "%(value)s is not an IANA time zone name (for example America/Los_Angeles).",
+            params={"value": value},
+        ) from None
+
+
+def validate_letter_scale(value) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError("The letter scale is a list of [letter, lower bound] pairs.")
+    previous = None
+    for row in value:
+        if not (isinstance(row, list | tuple) and len(row) == 2):
+            raise ValidationError(f"{row!r} is not a [letter, lower bound] pair.")
+        try:
+            bound = Decimal(str(row[1]))
+        except ArithmeticError:
+            raise ValidationError(f"{row[1]!r} is not a number.") from None
+        if previous is not None and bound >= previous:
+            raise ValidationError(
+                "Lower bounds must go down from the top letter to the bottom one."
+            )
+        previous = bound
+
+
+class PresentsBy(models.TextChoices):
+    STUDENT = "student", "each student"
+    TEAM = "team", "each team (group)"
+
+
+class CourseQuerySet(models.QuerySet):
+    def for_staff(self, user):
+        """Courses where ``user`` is instructor or TA (all courses for a superuser)."""
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user, memberships__role__in=STAFF_ROLES).distinct()
+
+    def for_member(self, user):
+        return self.filter(memberships__user=user).distinct()
+
+
+class Course(models.Model):
+    """One offering of a seminar. Everything else belongs to exactly one course."""
+
+    code = models.SlugField(
+        max_length=40, unique=True, help_text="Used in URLs and commands, e.g. ecs289d-f25."
+    )
+    title = models.CharField(max_length=200)
+    term = models.CharField(max_length=60, help_text="e.g. Fall 2025")
+    institution = models.CharField(max_length=120, blank=True)
+    description = models.TextField(blank=True)
+    time_zone = models.CharField(
+        max_length=64, default="America/Los_Angeles", validators=[validate_time_zone]
+    )
+    default_start_time = models.TimeField(
+        default=time(10, 30), help_text="Class start time for sessions that give none."
+    )
+    session_minutes = models.PositiveSmallIntegerField(default=80)
+    location = models.CharField(
+        max_length=120, blank=True, help_text="Room; blank for online courses."
+    )
+
+    # Paper claims. No window means the course does not use claims.
+    claims_open_at = models.DateTimeField("claim window opens", null=True, blank=True)
+    claims_close_at = models.DateTimeField("claim window closes", null=True, blank=True)
+    presents_by = models.CharField(
+        max_length=10,
+        choices=PresentsBy.choices,
+        default=PresentsBy.STUDENT,
+        help_text="Who claims and presents a reading.",
+    )
+    presenters_per_reading = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text="Seats per reading; seats after the first open only once every reading is taken.",
+    )
+    claims_per_presenter = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="How many readings one student (or team) may hold.",
+    )
+    slides_due_hours = models.IntegerField(
+        null=True,
+        blank=True,
+        help_text="Slides due this many hours after class start (negative: before). Blank: no due time.",
+    )
+
+    # Projects. No maximum team size means the course has no projects.
+    team_min_size = models.PositiveSmallIntegerField(null=True, blank=True)
+    team_max_size = models.PositiveSmallIntegerField(null=True, blank=True)
+    team_deadline = models.DateTimeField(
+        "team membership deadline",
+        null=True,
+        blank=True,
+        help_text="After this instant only staff change teams.",
+    )
+
+    # Grading.
+    letter_scale = models.JSONField(
+        default=default_letter_scale,
+        validators=[validate_letter_scale],
+        help_text='Lower bounds, top letter first: [["A", "90"], ["B+", "87"], …].',
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(claims_open_at__isnull=True)
+                | Q(claims_close_at__isnull=True)
+                | Q(claims_close_at__gt=models.F("claims_open_at")),
+                name="course_claim_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(team_min_size__isnull=True)
+                | Q(team_max_size__isnull=True)
+                | Q(team_max_size__gte=models.F("team_min_size")),
+                name="course_team_size_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("courses:schedule", args=[self.code])
+
+    def clean(self):
+        super().clean()
+        if (
+            self.claims_open_at
+            and self.claims_close_at
+            and self.claims_close_at <= self.claims_open_at
+        ):
+            raise ValidationError({"claims_close_at": "The window must close after it opens."})
+        if self.team_min_size and self.team_max_size and self.team_max_size < self.team_min_size:
+            raise ValidationError({"team_max_size": "The maximum must be at least the minimum."})
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def uses_claims(self) -> bool:
+        return self.claims_open_at is not None
+
+    @property
+    def uses_projects(self) -> bool:
+        return self.team_max_size is not None
+
+    @property
+    def presents_by_team(self) -> bool:
+        return self.presents_by == PresentsBy.TEAM
+
+    def claims_state(self, now=None) -> str:
+        """'closed-before' | 'open' | 'closed' for the claim window at ``now``."""
+        now = now or timezone.now()
+        if not self.uses_claims or now < self.claims_open_at:
+            return "before"
+        if self.claims_close_at and now >= self.claims_close_at:
+            return "closed"
+        return "open"
+
+    def teams_locked(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.team_deadline is not None and now >= self.team_deadline
+
+    def role_of(self, user) -> str | None:
+        """The user's role in this course, or None. Costs one query."""
+        if not user.is_authenticated:
+            return None
+        return self.memberships.filter(user=user).values_list("role", flat=True).first()
+
+    def is_staff(self, user) -> bool:
+        if not user.is_authenticated:
+            return False
+        return user.is_superuser or self.role_of(user) in STAFF_ROLES
+
+
+class Role(models.TextChoices):
+    INSTRUCTOR = "instructor", "instructor"
+    TA = "ta", "TA"
+    STUDENT = "student", "student"
+
+
+STAFF_ROLES = (Role.INSTRUCTOR, Role.TA)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def students(self):
+        return self.filter(role=Role.STUDENT)
+
+    def staff(self):
+        return self.filter(role__in=STAFF_ROLES)
+
+
+class Membership(models.Model):
+    """A user's role in one course."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.STUDENT)
+    section = models.CharField(max_length=60, blank=True, help_text="Canvas section, if any.")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["course", "role", "user__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "course"], name="membership_one_per_user_course"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}, {self.course.code})"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES

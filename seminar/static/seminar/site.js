@@ -1,0 +1,51 @@
+// Countdowns: <span class="countdown" data-due="2025-11-04T07:59:00Z">…</span>
+// The server renders the due time; this only keeps the "in 2 h 14 min" text fresh.
+(function () {
+  "use strict";
+  function human(seconds) {
+    var s = Math.abs(Math.floor(seconds));
+    var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+    if (d) return d + " d " + h + " h";
+    if (h) return h + " h " + m + " min";
+    if (m) return m + " min";
+    return s + " s";
+  }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-due]").forEach(function (el) {
+      var due = Date.parse(el.getAttribute("data-due"));
+      if (isNaN(due)) return;
+      var left = (due - now) / 1000;
+      el.textContent = left >= 0 ? "in " + human(left) : human(left) + " ago";
+      el.classList.toggle("text-danger", left >= 0 && left < 86400);
+    });
+  }
+  tick();
+  setInterval(tick, 30000);
+
+  // Auto-refresh: <div data-refresh-url="…" data-refresh-seconds="10">…</div> swaps in the
+  // same element from a fresh copy of the page. Without JavaScript a reload does the same.
+  document.querySelectorAll("[data-refresh-url]").forEach(function (box) {
+    var every = parseInt(box.getAttribute("data-refresh-seconds") || "10", 10) * 1000;
+    setInterval(function () {
+      if (document.hidden) return;
+      fetch(box.getAttribute("data-refresh-url"), { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.getElementById(box.id);
+          if (fresh && fresh.innerHTML !== box.innerHTML) { box.innerHTML = fresh.innerHTML; tick(); }
+        })
+        .catch(function () {});
+    }, every);
+  });
+
+  // Confirmation for destructive buttons: <button data-confirm="Withdraw your claim?">
+  document.addEventListener("submit", function (ev) {
+    var btn = ev.submitter;
+    if (btn && btn.getAttribute("data-confirm") && !window.confirm(btn.getAttribute("data-confirm"))) {
+      ev.preventDefault();
+    }
+  });
+})();

@@ -1,0 +1,67 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from courses.deadlines import due_items
+from courses.models import Course, Membership
+
+
+@login_required
+def dashboard(request):
+    """What is due next across the user's courses, and their courses with roles."""
+    memberships = list(
+        Membership.objects.filter(user=request.user)
+        .select_related("course")
+        .order_by("course__code")
+    )
+    courses = [m.course for m in memberships]
+    now = timezone.now()
+    upcoming = [
+        item for item in due_items(request.user, courses) if item.due_at >= now and not item.done
+    ]
+    overdue = [
+        item
+        for item in due_items(request.user, courses)
+        if item.due_at < now and not item.done and item.kind != "claims"
+    ]
+    return render(
+        request,
+        "seminar/dashboard.html",
+        {
+            "memberships": memberships,
+            "upcoming": upcoming[:12],
+            "overdue": overdue[-6:],
+            "now": now,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    if request.method == "POST" and "reset_calendar_token" in request.POST:
+        request.user.reset_calendar_token()
+        messages.success(request, "Your calendar links have changed; old links no longer work.")
+        return redirect("profile")
+    memberships = Membership.objects.filter(user=request.user).select_related("course")
+    return render(request, "seminar/profile.html", {"memberships": memberships})
+
+
+@never_cache
+def healthz(request):
+    """200 "ok" when the app and its database answer; 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+__all__ = ["Course", "dashboard", "healthz", "profile"]
