@@ -7,7 +7,16 @@ class CoursesConfig(AppConfig):
 
     def ready(self):
         from courses import navigation
+        from courses.models import STAFF_ROLES, Role
 
+        nav = navigation.NavItem
+        navigation.register(nav("Schedule", "courses:schedule", lambda c, r: True, order=10))
         navigation.register(
-            navigation.NavItem("Schedule", "courses:schedule", lambda c, r: True, order=10)
+            nav("Claims", "courses:claims", lambda c, r: c.uses_claims and r is not None, order=20)
+        )
+        navigation.register(
+            nav("Grades", "courses:grades", lambda c, r: r == Role.STUDENT, order=80)
+        )
+        navigation.register(
+            nav("Gradebook", "courses:gradebook", lambda c, r: r in STAFF_ROLES, order=90)
         )

@@ -1,10 +1,11 @@
-from django.urls import path
-
-from courses.views import calendar, schedule
+# Each view module owns its routes; this file only gathers them.
+from courses.views import calendar, claims, grades, schedule
 
 app_name = "courses"
 
 urlpatterns = [
-    path("", schedule.course_schedule, name="schedule"),
-    path("calendar.ics", calendar.calendar_feed, name="calendar"),
+    *schedule.urlpatterns,
+    *calendar.urlpatterns,
+    *claims.urlpatterns,
+    *grades.urlpatterns,
 ]

@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from django.urls import path
 
 from courses.access import course_access
 
@@ -12,3 +13,8 @@ def course_schedule(request, code):
         "courses/course_schedule.html",
         {"course": course, "access": access, "sessions": sessions},
     )
+
+
+urlpatterns = [
+    path("", course_schedule, name="schedule"),
+]
