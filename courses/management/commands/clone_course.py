@@ -1,0 +1,46 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from courses.coursefile import CourseFileError
+from courses.models import Course
+from courses.services.schedule import ScheduleError, clone_course
+
+
+def iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--first-day must be YYYY-MM-DD, not {value!r}.") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Copy a course to a new term: settings, sessions and readings, dates shifted so "
+        "weekdays line up. No students, claims, reviews or teams are copied."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("code", help="course to copy, e.g. ecs289d-f25")
+        parser.add_argument("new_code", help="code of the new course, e.g. ecs289d-f26")
+        parser.add_argument("--first-day", required=True, help="first day of the new term")
+
+    def handle(self, *args, code, new_code, first_day, **options):
+        source = Course.objects.filter(code=code).first()
+        if source is None:
+            raise CommandError(f"No course with code {code!r}.")
+        try:
+            result = clone_course(source=source, new_code=new_code, first_day=iso_date(first_day))
+        except (ScheduleError, CourseFileError) as exc:
+            raise CommandError(str(exc)) from None
+        course = result.course
+        first = course.sessions.first()
+        self.stdout.write(
+            f"{course.code} created from {code}: dates moved {result.shift_days} days, "
+            f"first session {first.date:%a %Y-%m-%d}."
+        )
+        if result.holidays:
+            self.stdout.write("Holidays copied; check them against the new term's calendar:")
+            for session in result.holidays:
+                label = session.title or session.notes or "no class"
+                self.stdout.write(f"  {session.date:%a %Y-%m-%d}  {label}")

@@ -1,0 +1,42 @@
+from django.core.management.base import BaseCommand
+
+from courses.services.schedule import (
+    DEMO_CODE,
+    DEMO_INSTRUCTOR,
+    DEMO_PASSWORD,
+    build_demo,
+    demo_students,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        f"Create the demo course {DEMO_CODE} (ECS 289D) with an instructor and 24 students. "
+        "Dates are shifted so that today is in week 1 with the claim window open."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--as-seeded", action="store_true", help="keep the Fall 2025 dates exactly"
+        )
+        parser.add_argument("--reset", action="store_true", help="delete the demo and rebuild it")
+
+    def handle(self, *args, as_seeded, reset, **options):
+        result = build_demo(reset=reset, as_seeded=as_seeded)
+        course = result.course
+        if not result.created:
+            self.stdout.write(
+                f"The demo course {course.code} exists already; nothing changed "
+                "(--reset rebuilds it)."
+            )
+            return
+        first = course.sessions.first()
+        students = demo_students()
+        self.stdout.write(
+            f"Demo course {course.code} built: {course.sessions.count()} sessions, "
+            f"first class {first.date:%a %Y-%m-%d}."
+        )
+        self.stdout.write(
+            f"Sign in as {DEMO_INSTRUCTOR[0]} (instructor) or {students[0][0]} … "
+            f"{students[-1][0]} (students); password for all: {DEMO_PASSWORD}"
+        )
