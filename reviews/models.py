@@ -1,0 +1,376 @@
+"""Review kinds (the course's review forms and their rules) and the reviews written against them.
+
+Due times are never stored on a review: they are computed from the kind's
+policy and the reading's session through ``courses.timing.due_at`` (see
+``reviews.plan``), so moving a session or a reading moves every deadline and
+every lateness with it.
+"""
+
+from datetime import datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from courses.models import Course, GradeComponent, Reading, Session, Team
+from courses.timing import AFTER, BEFORE, DuePolicy
+
+
+class WrittenBy(models.TextChoices):
+    STUDENT = "student", "each student"
+    TEAM = "team", "each team (group)"
+
+
+class ReadingScope(models.TextChoices):
+    ALL = "all", "every reading"
+    REQUIRED = "required", "required readings"
+    OPTIONAL = "optional", "optional readings"
+    PRESENTED = "presented", "presented readings (with an active claim)"
+    OWN = "own", "the readings the author presents"
+
+
+class DueKind(models.TextChoices):
+    BEFORE = BEFORE, "N days before class at a time of day"
+    AFTER = AFTER, "N hours after class starts"
+
+
+class LatePolicy(models.TextChoices):
+    NO_CREDIT = "no_credit", "no credit"
+    PENALTY = "penalty", "penalty per started day late"
+    ACCEPT = "accept", "accept (full credit)"
+
+
+class PeerVisibility(models.TextChoices):
+    NOBODY = "nobody", "nobody (only presenters and staff)"
+    SUBMITTED = "submitted", "students who submitted their own review of that reading"
+    EVERYONE = "everyone", "every student in the course"
+
+
+def validate_prompts(value) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError("Prompts are a non-empty list of {key, label, …} objects.")
+    keys = set()
+    for i, prompt in enumerate(value):
+        if not isinstance(prompt, dict) or not prompt.get("key") or not prompt.get("label"):
+            raise ValidationError(f"Prompt {i + 1} needs a key and a label.")
+        if prompt["key"] in keys:
+            raise ValidationError(f"Prompt key {prompt['key']!r} is used twice.")
+        keys.add(prompt["key"])
+        for bound in ("min_words", "max_words", "min_chars"):
+            if bound in prompt and (not isinstance(prompt[bound], int) or prompt[bound] < 0):
+                raise ValidationError(f"Prompt {prompt['key']!r}: {bound} must be a whole number.")
+
+
+class ReviewKind(models.Model):
+    """One review form of a course and its rules: who writes it, for which readings,
+    when it is due, what lateness costs and which grade component it feeds.
+
+    ECS 289D has one kind ("Paper review"); CSE 585 has two (a team summary of the
+    reading it presented, and an individual question per presented reading).
+    ``prompts`` is an ordered list of ``{"key", "label", "help", "required",
+    "min_words", "max_words", "min_chars", "gather"}``; ``gather`` marks prompts
+    whose answers the digest collects into one list of questions.
+    """
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="review_kinds")
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=40)
+    order = models.PositiveSmallIntegerField(default=0)
+    prompts = models.JSONField(validators=[validate_prompts])
+    written_by = models.CharField(
+        max_length=10, choices=WrittenBy.choices, default=WrittenBy.STUDENT
+    )
+    readings = models.CharField(
+        "which readings", max_length=10, choices=ReadingScope.choices, default=ReadingScope.ALL
+    )
+    due_kind = models.CharField(
+        "due time", max_length=10, choices=DueKind.choices, default=DueKind.BEFORE
+    )
+    due_days_before = models.PositiveSmallIntegerField(default=1)
+    due_time = models.TimeField("at (course time zone)", default=time(23, 59))
+    due_hours_after = models.PositiveSmallIntegerField(default=24)
+    late_policy = models.CharField(
+        max_length=10, choices=LatePolicy.choices, default=LatePolicy.NO_CREDIT
+    )
+    late_penalty_percent = models.DecimalField(
+        "penalty per started day (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    max_points = models.DecimalField(
+        max_digits=6, decimal_places=2, default=Decimal("1"), validators=[MinValueValidator(0)]
+    )
+    component = models.ForeignKey(
+        GradeComponent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review_kinds",
+        help_text="The grade component these reviews feed.",
+    )
+    counts_optional_as_bonus = models.BooleanField(
+        default=False,
+        help_text="Reviews of optional readings feed the bonus component, not this one.",
+    )
+    peer_visibility = models.CharField(
+        "students see classmates' reviews after the due time",
+        max_length=10,
+        choices=PeerVisibility.choices,
+        default=PeerVisibility.NOBODY,
+    )
+
+    class Meta:
+        ordering = ["course", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="reviewkind_slug_per_course"),
+            models.CheckConstraint(
+                condition=Q(max_points__gt=0), name="reviewkind_max_points_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(late_penalty_percent__gte=0) & Q(late_penalty_percent__lte=100),
+                name="reviewkind_penalty_percent_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.component_id and self.course_id and self.component.course_id != self.course_id:
+            raise ValidationError({"component": "Pick a component of the same course."})
+
+    @property
+    def policy(self) -> DuePolicy:
+        return DuePolicy(
+            self.due_kind,
+            days_before=self.due_days_before,
+            at=self.due_time,
+            hours_after=self.due_hours_after,
+        )
+
+    @property
+    def by_team(self) -> bool:
+        return self.written_by == WrittenBy.TEAM
+
+    def gathered_prompts(self) -> list[dict]:
+        """Prompts whose answers the digest lists together (questions)."""
+        marked = [p for p in self.prompts if p.get("gather")]
+        return marked or [p for p in self.prompts if "question" in p["key"]]
+
+    def earned(self, points: Decimal | None, late_by: timedelta | None) -> Decimal | None:
+        """Points after the late policy: no credit -> 0, penalty -> minus the
+        percentage per started day (floored at 0), accept -> unchanged."""
+        if points is None:
+            return None
+        if not late_by or late_by <= timedelta(0):
+            return points
+        if self.late_policy == LatePolicy.NO_CREDIT:
+            return Decimal("0")
+        if self.late_policy == LatePolicy.PENALTY:
+            started_days = -(-int(late_by.total_seconds()) // 86400)
+            factor = 1 - self.late_penalty_percent * started_days / Decimal(100)
+            value = (points * factor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            return max(Decimal("0"), value)
+        return points
+
+
+class DueOverride(models.Model):
+    """A single session's due time for one review kind, instead of the policy's."""
+
+    kind = models.ForeignKey(ReviewKind, on_delete=models.CASCADE, related_name="overrides")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["session__date"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "session"], name="dueoverride_one_per_session"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} for {self.session}: {self.due_at:%Y-%m-%d %H:%M} UTC"
+
+    def clean(self):
+        super().clean()
+        if self.kind_id and self.session_id and self.kind.course_id != self.session.course_id:
+            raise ValidationError({"session": "Pick a session of the kind's course."})
+
+
+class Extension(models.Model):
+    """A later due time for one student (or team), for one kind and/or one reading
+    (blank: all). The latest matching extension wins; it never makes a review due earlier."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    kind = models.ForeignKey(
+        ReviewKind, on_delete=models.CASCADE, null=True, blank=True, related_name="extensions"
+    )
+    reading = models.ForeignKey(
+        Reading, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="review_extensions",
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="review_extensions"
+    )
+    due_at = models.DateTimeField("new due time")
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["course", "due_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(student__isnull=False) & Q(team__isnull=True))
+                | (Q(student__isnull=True) & Q(team__isnull=False)),
+                name="extension_for_student_xor_team",
+            ),
+        ]
+
+    def __str__(self):
+        who = self.team or self.student
+        return f"extension for {who} until {self.due_at:%Y-%m-%d %H:%M} UTC"
+
+    def clean(self):
+        super().clean()
+        for field in ("kind", "reading", "team"):
+            obj = getattr(self, field) if getattr(self, f"{field}_id") else None
+            if obj is not None and self.course_id and obj.course_id != self.course_id:
+                raise ValidationError({field: "Pick one of the same course."})
+
+
+class ReviewQuerySet(models.QuerySet):
+    def of_course(self, course):
+        return self.filter(kind__course=course)
+
+    def by_user(self, user, team_ids=()):
+        """Reviews the user wrote, or their team wrote."""
+        return self.filter(Q(student=user) | Q(team__in=list(team_ids)))
+
+    def with_related(self):
+        return self.select_related(
+            "kind__course", "reading__paper", "reading__session__course", "student", "team"
+        )
+
+
+class Review(models.Model):
+    """A student's (or team's) answers to a review kind for one reading.
+
+    Lateness is computed against the due time that applies now (the policy, the
+    session override, the author's extension), so it follows a moved session.
+    """
+
+    kind = models.ForeignKey(ReviewKind, on_delete=models.PROTECT, related_name="reviews")
+    reading = models.ForeignKey(Reading, on_delete=models.PROTECT, related_name="reviews")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reviews",
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="reviews"
+    )
+    answers = models.JSONField(default=dict)
+    submitted_at = models.DateTimeField(
+        default=timezone.now, help_text="The last time the author saved it."
+    )
+    first_submitted_at = models.DateTimeField(default=timezone.now)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    is_excused = models.BooleanField("excused", default=False)
+    points = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    feedback = models.TextField(blank=True)
+    feedback_published = models.BooleanField(default=False)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reading", "kind", "submitted_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(student__isnull=False) & Q(team__isnull=True))
+                | (Q(student__isnull=True) & Q(team__isnull=False)),
+                name="review_by_student_xor_team",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "reading", "student"],
+                condition=Q(student__isnull=False),
+                name="review_one_per_student",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "reading", "team"],
+                condition=Q(team__isnull=False),
+                name="review_one_per_team",
+            ),
+            models.CheckConstraint(
+                condition=Q(points__isnull=True) | Q(points__gte=0),
+                name="review_points_nonnegative",
+            ),
+        ]
+        indexes = [models.Index(fields=["reading", "kind"])]
+
+    def __str__(self):
+        return f"{self.kind.name} of {self.reading} by {self.author}"
+
+    @property
+    def author(self):
+        return self.team if self.team_id else self.student
+
+    @property
+    def author_name(self) -> str:
+        author = self.author
+        if author is None:
+            return ""
+        return getattr(author, "name", "") or str(author)
+
+    def clean(self):
+        super().clean()
+        if self.points is not None and self.kind_id and self.points > self.kind.max_points:
+            raise ValidationError(
+                {"points": f"At most {self.kind.max_points} points for a {self.kind.name}."}
+            )
+
+    def late_by(self, due: datetime) -> timedelta | None:
+        """How late it was saved against ``due``; None when on time."""
+        if self.submitted_at > due:
+            return self.submitted_at - due
+        return None
+
+
+class ReminderSent(models.Model):
+    """One reminder per (kind, reading, recipient, due time): the unique constraint
+    makes send_reminders safe to run from cron; a moved due time is a new row."""
+
+    kind = models.ForeignKey(ReviewKind, on_delete=models.CASCADE, related_name="+")
+    reading = models.ForeignKey(Reading, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "reading", "user", "due_at"], name="reminder_once_per_due_time"
+            ),
+        ]
+
+    def __str__(self):
+        return f"reminder to {self.user} for {self.reading} due {self.due_at:%Y-%m-%d %H:%M}"

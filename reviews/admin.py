@@ -1,0 +1,224 @@
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.utils import timezone
+
+from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline, staff_courses
+from courses.models import Session
+from courses.timing import humanize_delta
+from reviews.forms import ReviewAdminForm
+from reviews.models import DueOverride, Extension, Review, ReviewKind
+from reviews.plan import DueTimes, author_of
+
+
+def attach_due_times(reviews) -> None:
+    """Set ``review.due`` (the due time that applies to its author) on each review.
+    Two queries for any number of reviews; needs kind/reading/session/course loaded."""
+    reviews = list(reviews)
+    if not reviews:
+        return
+    due_times = DueTimes({r.kind.course_id for r in reviews})
+    for review in reviews:
+        review.due = due_times.for_author(review.kind, review.reading, author_of(review))
+
+
+class DueOverrideInline(CourseScopedInline):
+    model = DueOverride
+    extra = 0
+    fields = ["session", "due_at", "reason"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "session" and not request.user.is_superuser:
+            kwargs["queryset"] = Session.objects.filter(course__in=staff_courses(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(ReviewKind)
+class ReviewKindAdmin(CourseScopedAdmin):
+    list_display = [
+        "name",
+        "course",
+        "written_by",
+        "readings",
+        "due_rule",
+        "late_policy",
+        "max_points",
+        "component",
+    ]
+    list_filter = ["course"]
+    list_select_related = ["course", "component"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [DueOverrideInline]
+    fieldsets = [
+        (None, {"fields": ["course", "name", "slug", "order", "prompts"]}),
+        ("Who and which readings", {"fields": ["written_by", "readings", "peer_visibility"]}),
+        (
+            "Due time",
+            {"fields": ["due_kind", "due_days_before", "due_time", "due_hours_after"]},
+        ),
+        (
+            "Credit",
+            {
+                "fields": [
+                    "late_policy",
+                    "late_penalty_percent",
+                    "max_points",
+                    "component",
+                    "counts_optional_as_bonus",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description="due")
+    def due_rule(self, obj):
+        return obj.policy.describe()
+
+
+@admin.register(Extension)
+class ExtensionAdmin(CourseScopedAdmin):
+    list_display = ["__str__", "course", "kind", "reading", "due_at", "reason"]
+    list_filter = ["course"]
+    list_select_related = ["course", "kind", "reading__paper", "student", "team"]
+    raw_id_fields = ["student", "team", "reading"]
+
+
+class LateFilter(admin.SimpleListFilter):
+    title = "lateness"
+    parameter_name = "late"
+
+    def lookups(self, request, model_admin):
+        return [("late", "late"), ("on_time", "on time")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("late", "on_time"):
+            return queryset
+        # Due times are computed (they follow moved sessions), so filter in Python.
+        reviews = list(queryset.with_related())
+        attach_due_times(reviews)
+        want_late = self.value() == "late"
+        ids = [r.pk for r in reviews if (r.late_by(r.due) is not None) == want_late]
+        return queryset.filter(pk__in=ids)
+
+
+class SessionFilter(admin.SimpleListFilter):
+    title = "session"
+    parameter_name = "session"
+
+    def lookups(self, request, model_admin):
+        sessions = Session.objects.filter(readings__reviews__isnull=False).distinct()
+        if not request.user.is_superuser:
+            sessions = sessions.filter(course__in=staff_courses(request))
+        return [(s.pk, f"{s.date:%Y-%m-%d} {s.title or s.topic}") for s in sessions]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(reading__session_id=self.value())
+        return queryset
+
+
+class UngradedFilter(admin.SimpleListFilter):
+    title = "grading"
+    parameter_name = "graded"
+
+    def lookups(self, request, model_admin):
+        return [("no", "ungraded"), ("yes", "graded")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(points__isnull=True, is_excused=False)
+        if self.value() == "yes":
+            return queryset.filter(points__isnull=False)
+        return queryset
+
+
+class ReviewChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        attach_due_times(self.result_list)
+
+
+@admin.register(Review)
+class ReviewAdmin(CourseScopedAdmin):
+    course_lookup = "kind__course"
+    form = ReviewAdminForm
+    list_display = [
+        "reading",
+        "author_name",
+        "kind",
+        "session_date",
+        "submitted_at",
+        "lateness",
+        "is_excused",
+        "points",
+        "feedback",
+        "feedback_published",
+    ]
+    list_editable = ["points", "feedback", "feedback_published"]
+    list_filter = [
+        ("kind__course", admin.RelatedOnlyFieldListFilter),
+        SessionFilter,
+        "kind",
+        LateFilter,
+        UngradedFilter,
+        "is_excused",
+    ]
+    list_select_related = [
+        "kind__course",
+        "reading__paper",
+        "reading__session__course",
+        "student",
+        "team",
+    ]
+    search_fields = ["reading__paper__title", "student__name", "student__email", "team__name"]
+    raw_id_fields = ["student", "team", "reading", "edited_by", "graded_by"]
+    readonly_fields = ["submitted_at", "first_submitted_at", "edited_by", "graded_by", "graded_at"]
+    actions = ["full_credit_on_time", "excuse"]
+
+    def get_changelist(self, request, **kwargs):
+        return ReviewChangeList
+
+    @admin.display(description="session", ordering="reading__session__date")
+    def session_date(self, obj):
+        return obj.reading.session.date
+
+    @admin.display(description="author")
+    def author_name(self, obj):
+        return obj.author_name
+
+    @admin.display(description="late by")
+    def lateness(self, obj):
+        due = getattr(obj, "due", None)
+        if due is None:
+            return "—"
+        late_by = obj.late_by(due)
+        return humanize_delta(late_by) if late_by else "on time"
+
+    def save_model(self, request, obj, form, change):
+        if "points" in form.changed_data:
+            obj.graded_by = request.user
+            obj.graded_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Full credit to selected on-time reviews")
+    def full_credit_on_time(self, request, queryset):
+        reviews = list(queryset.with_related())
+        attach_due_times(reviews)
+        on_time = [r for r in reviews if r.late_by(r.due) is None and not r.is_excused]
+        now = timezone.now()
+        for review in on_time:
+            review.points = review.kind.max_points
+            review.graded_by = request.user
+            review.graded_at = now
+        Review.objects.bulk_update(on_time, ["points", "graded_by", "graded_at"])
+        skipped = len(reviews) - len(on_time)
+        self.message_user(
+            request,
+            f"Full credit to {len(on_time)} on-time review(s)"
+            + (f"; {skipped} late or excused left unchanged." if skipped else "."),
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Excuse selected reviews")
+    def excuse(self, request, queryset):
+        count = queryset.update(is_excused=True)
+        self.message_user(request, f"Excused {count} review(s).", messages.SUCCESS)

@@ -1,0 +1,87 @@
+from decimal import Decimal
+
+from django import forms
+
+from reviews.models import Review
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+class ReviewForm(forms.Form):
+    """One textarea per prompt of the kind, with its required flag and length guidance.
+
+    Errors never drop text: the form is re-rendered from the POST data.
+    """
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        for prompt in kind.prompts:
+            guidance = []
+            if prompt.get("min_words"):
+                guidance.append(f"at least {prompt['min_words']} words")
+            if prompt.get("max_words"):
+                guidance.append(f"at most {prompt['max_words']} words")
+            if prompt.get("min_chars"):
+                guidance.append(f"at least {prompt['min_chars']} characters")
+            help_text = " ".join(
+                part
+                for part in (prompt.get("help", ""), f"({', '.join(guidance)})" if guidance else "")
+                if part
+            )
+            self.fields[prompt["key"]] = forms.CharField(
+                label=prompt["label"],
+                help_text=help_text,
+                required=bool(prompt.get("required", True)),
+                strip=True,
+                max_length=20000,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                error_messages={"required": f"“{prompt['label']}” is required."},
+            )
+
+    def clean(self):
+        data = super().clean()
+        for prompt in self.kind.prompts:
+            text = data.get(prompt["key"]) or ""
+            if not text:
+                continue
+            words = _words(text)
+            if prompt.get("min_words") and words < prompt["min_words"]:
+                self.add_error(
+                    prompt["key"],
+                    f"Too short: write at least {prompt['min_words']} words (you have {words}).",
+                )
+            elif prompt.get("max_words") and words > prompt["max_words"]:
+                self.add_error(
+                    prompt["key"],
+                    f"Too long: at most {prompt['max_words']} words (you have {words}).",
+                )
+            elif prompt.get("min_chars") and len(text) < prompt["min_chars"]:
+                self.add_error(
+                    prompt["key"],
+                    f"Too short: write at least {prompt['min_chars']} characters (you have {len(text)}).",
+                )
+        return data
+
+    def answers(self) -> dict[str, str]:
+        return {p["key"]: self.cleaned_data.get(p["key"], "") for p in self.kind.prompts}
+
+
+class ReviewAdminForm(forms.ModelForm):
+    """Also used for the list-editable grading columns: points obey the kind's maximum."""
+
+    class Meta:
+        model = Review
+        fields = ["points", "feedback", "feedback_published", "is_excused"]
+
+    def clean_points(self):
+        points = self.cleaned_data.get("points")
+        kind = self.instance.kind if self.instance.kind_id else self.cleaned_data.get("kind")
+        if points is not None:
+            if points < Decimal("0"):
+                raise forms.ValidationError("Points cannot be negative.")
+            if kind is not None and points > kind.max_points:
+                raise forms.ValidationError(f"At most {kind.max_points} points.")
+        return points

@@ -1,0 +1,23 @@
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reviews.services import send_reminders
+
+
+class Command(BaseCommand):
+    help = (
+        "Email everyone who has not submitted a review due within the window. "
+        "Safe to run from cron every few minutes: a reminder is never sent twice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--window", type=float, default=24, help="Hours ahead to look (default 24)."
+        )
+
+    def handle(self, *args, window, **options):
+        if window <= 0:
+            raise CommandError("--window must be a positive number of hours.")
+        sent = send_reminders(window=timedelta(hours=window))
+        self.stdout.write(f"send_reminders: {sent} reminder(s) sent for the next {window:g} h.")

@@ -1,0 +1,226 @@
+"""Who owes which review, and when: computed for many courses and people in a
+fixed number of queries.
+
+A ``ReviewPlan`` loads a set of courses' review kinds, readings, presenters,
+due-time overrides, extensions, team memberships and reviews (one query each)
+and answers in memory: which (kind, reading) an author owes, when it is due
+(``courses.timing.due_at`` + override + extension) and how it stands.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Claim, Membership, Reading, Role, SessionKind, TeamMember
+from courses.timing import due_at
+from reviews.models import DueOverride, Extension, ReadingScope, Review, ReviewKind
+
+# An author is ("student", user_id) or ("team", team_id).
+Author = tuple[str, int]
+
+
+def author_of(review: Review) -> Author:
+    return ("team", review.team_id) if review.team_id else ("student", review.student_id)
+
+
+@dataclass
+class Owed:
+    """One review an author owes (or wrote): the kind, the reading, its due time."""
+
+    kind: ReviewKind
+    reading: Reading
+    author: Author
+    due_at: datetime
+    review: Review | None
+    now: datetime
+
+    @property
+    def submitted(self) -> bool:
+        return self.review is not None
+
+    @property
+    def is_due(self) -> bool:
+        return self.now >= self.due_at
+
+    @property
+    def late_by(self) -> timedelta | None:
+        return self.review.late_by(self.due_at) if self.review else None
+
+    @property
+    def earned(self):
+        if self.review is None:
+            return None
+        return self.kind.earned(self.review.points, self.late_by)
+
+    @property
+    def status(self) -> str:
+        """upcoming | missing | excused | graded | late | submitted."""
+        review = self.review
+        if review is None:
+            return "missing" if self.is_due else "upcoming"
+        if review.is_excused:
+            return "excused"
+        if review.points is not None:
+            return "graded"
+        if self.late_by:
+            return "late"
+        return "submitted"
+
+    @property
+    def url(self) -> str:
+        url = reverse("reviews:write", args=[self.kind.course.code, self.reading.pk])
+        return f"{url}?kind={self.kind.slug}"
+
+
+class DueTimes:
+    """Overrides and extensions of some courses (two queries), to compute due times."""
+
+    def __init__(self, course_ids):
+        self.overrides = {
+            (o.kind_id, o.session_id): o.due_at
+            for o in DueOverride.objects.filter(kind__course__in=course_ids)
+        }
+        self.extensions = list(Extension.objects.filter(course__in=course_ids))
+
+    def base(self, kind: ReviewKind, reading: Reading) -> datetime:
+        """The due time for everyone: the session override, else the kind's policy."""
+        override = self.overrides.get((kind.pk, reading.session_id))
+        return override or due_at(kind.policy, reading.session)
+
+    def for_author(self, kind: ReviewKind, reading: Reading, author: Author) -> datetime:
+        """The base due time, moved later by the latest extension matching the author."""
+        due = self.base(kind, reading)
+        who, ident = author
+        for ext in self.extensions:
+            if (
+                ext.course_id == kind.course_id
+                and (ext.kind_id is None or ext.kind_id == kind.pk)
+                and (ext.reading_id is None or ext.reading_id == reading.pk)
+                and (ext.team_id if who == "team" else ext.student_id) == ident
+            ):
+                due = max(due, ext.due_at)
+        return due
+
+
+class ReviewPlan:
+    def __init__(self, courses, *, users=None, now=None):
+        """Load the courses' review data. ``users``: only their reviews and teams
+        (a student's pages); None: everybody's (digest, grading, reminders).
+        Seven queries whatever the number of courses, readings or people."""
+        self.now = now or timezone.now()
+        self.courses = {c.pk: c for c in courses}
+        ids = list(self.courses)
+        self.kinds = list(ReviewKind.objects.filter(course__in=ids).select_related("component"))
+        for kind in self.kinds:
+            kind.course = self.courses[kind.course_id]
+        self.readings = list(
+            Reading.objects.filter(course__in=ids)
+            .exclude(session__kind__in=[SessionKind.HOLIDAY, SessionKind.DEADLINE])
+            .select_related("session", "paper")
+        )
+        for reading in self.readings:
+            reading.session.course = self.courses[reading.course_id]
+            reading.course = self.courses[reading.course_id]
+        self.presenters: dict[int, set[Author]] = {}
+        for claim in (
+            Claim.objects.active().filter(course__in=ids).only("reading", "student", "team")
+        ):
+            who = ("team", claim.team_id) if claim.team_id else ("student", claim.student_id)
+            self.presenters.setdefault(claim.reading_id, set()).add(who)
+        self.due_times = DueTimes(ids)
+        members = TeamMember.objects.filter(course__in=ids)
+        if users is not None:
+            members = members.filter(user__in=users)
+        self.team_of: dict[tuple[int, int], int] = {}
+        self.team_members: dict[int, list[int]] = {}
+        for m in members.only("course", "team", "user"):
+            self.team_of[(m.course_id, m.user_id)] = m.team_id
+            self.team_members.setdefault(m.team_id, []).append(m.user_id)
+        reviews = Review.objects.filter(kind__course__in=ids).select_related("student", "team")
+        if users is not None:
+            user_ids = [u.pk for u in users]
+            reviews = reviews.filter(
+                Q(student__in=user_ids) | Q(team__in=set(self.team_of.values()))
+            )
+        self.reviews: dict[tuple[int, int, Author], Review] = {
+            (r.kind_id, r.reading_id, author_of(r)): r for r in reviews
+        }
+
+    # --- who owes what ---
+
+    def author_for(self, kind: ReviewKind, user_id: int) -> Author | None:
+        if kind.by_team:
+            team_id = self.team_of.get((kind.course_id, user_id))
+            return ("team", team_id) if team_id else None
+        return ("student", user_id)
+
+    def applies(self, kind: ReviewKind, reading: Reading, author: Author | None = None) -> bool:
+        """Does ``kind`` ask for a review of ``reading`` (from ``author``, for "own")?"""
+        if reading.course_id != kind.course_id or reading.paper.is_placeholder:
+            return False
+        scope = kind.readings
+        if scope == ReadingScope.REQUIRED:
+            return reading.required
+        if scope == ReadingScope.OPTIONAL:
+            return not reading.required
+        if scope == ReadingScope.PRESENTED:
+            return bool(self.presenters.get(reading.pk))
+        if scope == ReadingScope.OWN:
+            # Without an author: does anybody owe it (is the reading presented)?
+            presenters = self.presenters.get(reading.pk, ())
+            return author in presenters if author is not None else bool(presenters)
+        return True
+
+    def owed(self, kind: ReviewKind, reading: Reading, author: Author) -> Owed:
+        return Owed(
+            kind=kind,
+            reading=reading,
+            author=author,
+            due_at=self.due_times.for_author(kind, reading, author),
+            review=self.reviews.get((kind.pk, reading.pk, author)),
+            now=self.now,
+        )
+
+    def owed_by_user(self, course, user_id: int) -> list[Owed]:
+        """Everything the user (or their team) owes in ``course``, by due time."""
+        items = []
+        for kind in self.kinds:
+            if kind.course_id != course.pk:
+                continue
+            author = self.author_for(kind, user_id)
+            if author is None:
+                continue
+            for reading in self.readings:
+                if self.applies(kind, reading, author):
+                    items.append(self.owed(kind, reading, author))
+        return sorted(items, key=lambda o: (o.due_at, o.kind.order, o.reading.order))
+
+    def authors_of_course(self, kind: ReviewKind, student_ids: list[int]) -> list[Author]:
+        if kind.by_team:
+            teams = {
+                self.team_of[(kind.course_id, s)]
+                for s in student_ids
+                if (kind.course_id, s) in self.team_of
+            }
+            return [("team", t) for t in sorted(teams)]
+        return [("student", s) for s in student_ids]
+
+    def kinds_for_reading(self, reading: Reading) -> list[ReviewKind]:
+        return [k for k in self.kinds if k.course_id == reading.course_id]
+
+    def reading(self, pk: int) -> Reading | None:
+        return next((r for r in self.readings if r.pk == pk), None)
+
+
+def course_students(course_ids) -> dict[int, list[int]]:
+    """Student user ids per course (one query)."""
+    result: dict[int, list[int]] = {}
+    rows = Membership.objects.filter(course__in=course_ids, role=Role.STUDENT).values_list(
+        "course_id", "user_id"
+    )
+    for course_id, user_id in rows:
+        result.setdefault(course_id, []).append(user_id)
+    return result
