@@ -23,7 +23,7 @@ from courses.coursefile import (
     parse,
     shift_dates,
 )
-from courses.models import Course, Membership, Role, Session, SessionKind
+from courses.models import Course, Membership, Reading, Role, Session, SessionKind
 
 
 class ScheduleError(Exception):
@@ -161,11 +161,23 @@ def build_demo(*, reset: bool = False, as_seeded: bool = False, now=None) -> Dem
         return DemoResult(course=existing, created=False)
     with transaction.atomic():
         if existing:
-            existing.delete()
+            purge_course(existing)
         result = import_data(demo_data(now=now, as_seeded=as_seeded))
         course = result.course
         _demo_people(course)
     return DemoResult(course=course, created=True, import_result=result)
+
+
+def purge_course(course: Course) -> None:
+    """Delete a course with all its work. Readings are protected against losing
+    work (claims, reviews), so that work goes first, generically over every
+    relation pointing at a reading; then the readings, then the course."""
+    readings = Reading.objects.filter(course=course)
+    for rel in Reading._meta.related_objects:
+        if rel.one_to_many or rel.one_to_one:
+            rel.related_model._base_manager.filter(**{f"{rel.field.name}__in": readings}).delete()
+    readings.delete()
+    course.delete()
 
 
 def _demo_people(course: Course) -> None:
