@@ -1,0 +1,156 @@
+"""Staff edit the schedule: sessions with their readings inline, papers, and
+readings (with a bulk "move to session" action). Moving a reading keeps every
+claim, review and slide attached, since those point at the reading."""
+
+from datetime import date
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db.models import Count, Q
+
+from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline, staff_courses
+from courses.models import Paper, Reading, Session
+
+
+class ReadingInline(CourseScopedInline):
+    model = Reading
+    extra = 1
+    fields = ("order", "paper", "required", "presented_by_instructor")
+    autocomplete_fields = ("paper",)
+    ordering = ("order", "id")
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("paper")
+
+
+@admin.register(Session)
+class SessionAdmin(CourseScopedAdmin):
+    list_display = ("date", "weekday", "course", "kind", "topic", "title", "reading_count")
+    list_display_links = ("date", "weekday")
+    list_filter = ("course", "kind", "topic")
+    list_select_related = ("course",)
+    search_fields = ("title", "topic", "notes", "readings__paper__title")
+    date_hierarchy = "date"
+    fields = ("course", "date", "start_time", "kind", "topic", "title", "notes")
+    inlines = [ReadingInline]
+    ordering = ("course", "date", "start_time")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_readings=Count("readings"))
+
+    @admin.display(description="day")
+    def weekday(self, obj):
+        return obj.date.strftime("%a")
+
+    @admin.display(description="readings", ordering="_readings")
+    def reading_count(self, obj):
+        return obj._readings
+
+
+@admin.register(Paper)
+class PaperAdmin(CourseScopedAdmin):
+    """Papers are shared between courses: staff see those read in their courses
+    and those not placed in any course yet."""
+
+    course_lookup = "readings__course"
+    list_display = ("title", "authors", "venue", "year", "is_placeholder")
+    list_filter = ("is_placeholder", "venue", "year")
+    search_fields = ("title", "authors", "venue")
+
+    def get_queryset(self, request):
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(
+            Q(readings__course__in=staff_courses(request)) | Q(readings__isnull=True)
+        ).distinct()
+
+
+class MoveForm(ActionForm):
+    to_date = forms.DateField(
+        required=False,
+        label="to the session on",
+        help_text="YYYY-MM-DD",
+        widget=forms.DateInput(attrs={"placeholder": "YYYY-MM-DD", "size": 10}),
+    )
+
+
+@admin.register(Reading)
+class ReadingAdmin(CourseScopedAdmin):
+    list_display = (
+        "paper",
+        "session",
+        "course",
+        "required",
+        "order",
+        "presented_by_instructor",
+        "claim_count",
+    )
+    list_filter = ("course", "required", "presented_by_instructor", "session__topic")
+    list_select_related = ("paper", "session", "course")
+    search_fields = ("paper__title", "paper__authors")
+    autocomplete_fields = ("paper",)
+    fields = ("session", "paper", "required", "order", "presented_by_instructor")
+    action_form = MoveForm
+    actions = ["move_to_session"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_claims=Count("claims", filter=Q(claims__withdrawn_at__isnull=True)))
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "session" and not request.user.is_superuser:
+            kwargs["queryset"] = Session.objects.filter(course__in=staff_courses(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and "session" in form.base_fields:
+            # A reading moves only within its course.
+            form.base_fields["session"].queryset = Session.objects.filter(course=obj.course_id)
+        return form
+
+    @admin.display(description="presenters", ordering="_claims")
+    def claim_count(self, obj):
+        return obj._claims
+
+    @admin.action(description="Move selected readings to the session on the date given")
+    def move_to_session(self, request, queryset):
+        raw = request.POST.get("to_date", "")
+        try:
+            day = date.fromisoformat(raw.strip())
+        except ValueError:
+            self.message_user(
+                request, "Give the target session's date as YYYY-MM-DD.", messages.ERROR
+            )
+            return
+        moved = []
+        for reading in queryset.select_related("course", "paper"):
+            target = Session.objects.filter(course=reading.course_id, date=day).first()
+            if target is None:
+                self.message_user(
+                    request,
+                    f"{reading.course.code} has no session on {day:%a %Y-%m-%d}; "
+                    f'"{reading.paper.title}" was not moved.',
+                    messages.ERROR,
+                )
+                continue
+            if reading.session_id == target.pk:
+                continue
+            last = target.readings.order_by("-order").values_list("order", flat=True).first()
+            reading.session = target
+            reading.order = (last or 0) + 1
+            reading.save(update_fields=["session", "order", "course"])
+            moved.append(reading.paper.title)
+        if moved:
+            self.message_user(
+                request,
+                f"Moved to {day:%a %m/%d} with their claims, reviews and slides: "
+                + "; ".join(moved),
+                messages.SUCCESS,
+            )

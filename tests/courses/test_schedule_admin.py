@@ -1,0 +1,141 @@
+"""Staff edit the schedule in the admin.
+
+People: instructor runs `course`; other_ta is staff of `other_course` only and
+must not see or move `course`'s sessions and readings.
+"""
+
+from datetime import date
+
+from django.urls import reverse
+
+from courses.models import Claim, Paper, Reading, Session, Slides
+
+
+def add_readings(course, n, day):
+    session = Session.objects.create(course=course, date=day)
+    for i in range(n):
+        paper = Paper.objects.create(title=f"P {day} {i}")
+        Reading.objects.create(session=session, paper=paper, order=i)
+    return session
+
+
+def test_staff_edit_a_session_with_its_readings_inline(client, instructor, session, reading):
+    client.force_login(instructor)
+    url = reverse("admin:courses_session_change", args=[session.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "presented_by_instructor" in html and "FlashInfer" in html
+    data = {
+        "course": session.course_id,
+        "date": "2025-11-04",
+        "start_time": "",
+        "kind": "regular",
+        "topic": "LLM Inference",
+        "title": "",
+        "notes": "",
+        "readings-TOTAL_FORMS": "1",
+        "readings-INITIAL_FORMS": "1",
+        "readings-MIN_NUM_FORMS": "0",
+        "readings-MAX_NUM_FORMS": "1000",
+        "readings-0-id": reading.pk,
+        "readings-0-session": session.pk,
+        "readings-0-order": "3",
+        "readings-0-paper": reading.paper_id,
+        "readings-0-presented_by_instructor": "on",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    reading.refresh_from_db()
+    assert (reading.order, reading.required, reading.presented_by_instructor) == (3, False, True)
+
+
+def test_move_to_session_action_moves_the_reading_with_its_claims_and_slides(
+    client, instructor, alice, course, reading
+):
+    target = Session.objects.create(course=course, date=date(2025, 11, 6))
+    claim = Claim.objects.create(course=course, reading=reading, student=alice)
+    Slides.objects.create(reading=reading, file="s.pdf", original_name="s.pdf", content_type="x")
+    client.force_login(instructor)
+    response = client.post(
+        reverse("admin:courses_reading_changelist"),
+        {"action": "move_to_session", "_selected_action": [reading.pk], "to_date": "2025-11-06"},
+        follow=True,
+    )
+    assert "Moved to Thu 11/06" in response.content.decode()
+    reading.refresh_from_db()
+    assert reading.session == target
+    assert Claim.objects.get(pk=claim.pk).reading == reading
+    assert reading.slides.count() == 1
+
+
+def test_move_to_a_date_without_a_session_says_so(client, instructor, reading):
+    client.force_login(instructor)
+    response = client.post(
+        reverse("admin:courses_reading_changelist"),
+        {"action": "move_to_session", "_selected_action": [reading.pk], "to_date": "2025-11-07"},
+        follow=True,
+    )
+    assert "has no session on Fri 2025-11-07" in response.content.decode()
+    reading.refresh_from_db()
+    assert reading.session.date == date(2025, 11, 4)
+
+
+def test_staff_of_another_course_cannot_see_or_move_these_readings(
+    client, other_ta, other_course, reading
+):
+    Session.objects.create(course=other_course, date=date(2025, 11, 6))
+    client.force_login(other_ta)
+    assert client.get(reverse("admin:courses_reading_change", args=[reading.pk])).status_code in (
+        302,
+        403,
+        404,
+    )
+    assert (
+        client.get(reverse("admin:courses_session_change", args=[reading.session_id])).status_code
+        != 200
+    )
+    client.post(
+        reverse("admin:courses_reading_changelist"),
+        {"action": "move_to_session", "_selected_action": [reading.pk], "to_date": "2025-11-06"},
+    )
+    reading.refresh_from_db()
+    assert reading.session.course_id != other_course.pk
+
+
+def test_reading_admin_list_has_a_fixed_query_count(
+    client, instructor, course, django_assert_max_num_queries
+):
+    client.force_login(instructor)
+    add_readings(course, 3, date(2025, 10, 2))
+    url = reverse("admin:courses_reading_changelist")
+    with django_assert_max_num_queries(25) as small:
+        assert client.get(url).status_code == 200
+    add_readings(course, 30, date(2025, 10, 7))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_session_admin_list_has_a_fixed_query_count(
+    client, instructor, course, django_assert_max_num_queries
+):
+    client.force_login(instructor)
+    add_readings(course, 2, date(2025, 10, 2))
+    url = reverse("admin:courses_session_changelist")
+    with django_assert_max_num_queries(25) as small:
+        assert client.get(url).status_code == 200
+    for day in range(3, 20):
+        add_readings(course, 2, date(2025, 10, day))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_paper_admin_shows_papers_of_my_courses_and_unplaced_ones(
+    client, instructor, other_course, reading
+):
+    foreign = add_readings(other_course, 1, date(2025, 10, 1)).readings.get().paper
+    unplaced = Paper.objects.create(title="Not placed yet")
+    client.force_login(instructor)
+    html = client.get(reverse("admin:courses_paper_changelist")).content.decode()
+    assert reading.paper.title in html and unplaced.title in html
+    assert foreign.title not in html
