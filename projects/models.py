@@ -1,0 +1,290 @@
+"""Milestones, team submissions (every version kept) and per-team grades.
+
+Teams themselves live in courses (claims and group reviews are held by them);
+this app adds the project work on top of them.
+"""
+
+import math
+import uuid
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from courses.models import Course, GradeComponent, Team
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+
+
+class Deliverable(models.TextChoices):
+    LINK = "link", "a link"
+    FILE = "file", "a file (PDF or archive)"
+    TEXT = "text", "text"
+    NONE = "none", "nothing: a meeting staff mark as held"
+
+
+class LatePolicy(models.TextChoices):
+    NO_CREDIT = "no_credit", "no credit when late"
+    PENALTY = "penalty", "penalty per started day late"
+    ACCEPT = "accept", "accepted without penalty"
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def for_course(self, course):
+        return self.filter(course=course).order_by("due_at", "order", "id")
+
+
+class Milestone(models.Model):
+    """A project deliverable with an absolute due instant (stored in UTC)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    due_at = models.DateTimeField("due", help_text="Entered and shown in the course's time zone.")
+    deliverable = models.CharField(
+        max_length=8, choices=Deliverable.choices, default=Deliverable.FILE
+    )
+    late_policy = models.CharField(
+        max_length=10, choices=LatePolicy.choices, default=LatePolicy.NO_CREDIT
+    )
+    late_penalty_pct = models.DecimalField(
+        "late penalty (% per started day)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(ZERO), MaxValueValidator(HUNDRED)],
+        help_text="Used by the 'penalty' late policy.",
+    )
+    max_points = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("100"))
+    component = models.ForeignKey(
+        GradeComponent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="milestones",
+        help_text="The grade component this milestone feeds (source: project milestone).",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["course", "due_at", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "name"], name="milestone_name_unique"),
+            models.CheckConstraint(
+                condition=Q(max_points__gt=0), name="milestone_max_points_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(late_penalty_pct__gte=0) & Q(late_penalty_pct__lte=100),
+                name="milestone_penalty_is_percentage",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.component_id and self.course_id and self.component.course_id != self.course_id:
+            raise ValidationError({"component": "Pick a component of the same course."})
+
+    @property
+    def local_due(self):
+        return self.due_at.astimezone(self.course.tz)
+
+    @property
+    def takes_submissions(self) -> bool:
+        return self.deliverable != Deliverable.NONE
+
+    def is_past_due(self, now) -> bool:
+        return now > self.due_at
+
+    def late_factor(self, lateness: timedelta | None) -> Decimal:
+        """The fraction of the points a submission this late keeps (1 when on time)."""
+        if not lateness or lateness <= timedelta(0):
+            return Decimal("1")
+        if self.late_policy == LatePolicy.ACCEPT:
+            return Decimal("1")
+        if self.late_policy == LatePolicy.NO_CREDIT:
+            return ZERO
+        started_days = math.ceil(lateness / timedelta(days=1))
+        return max(ZERO, Decimal("1") - self.late_penalty_pct * started_days / HUNDRED)
+
+    def describe_late_policy(self) -> str:
+        if self.late_policy == LatePolicy.PENALTY:
+            return f"−{self.late_penalty_pct.normalize():f}% per started day late"
+        return self.get_late_policy_display()
+
+
+def submission_upload_to(instance, filename):
+    # The stored name is never the user's: random, with the suffix of the type we detected.
+    suffix = {
+        "application/pdf": ".pdf",
+        "application/zip": ".zip",
+        "application/gzip": ".tar.gz",
+        "application/x-tar": ".tar",
+    }.get(instance.content_type, "")
+    return f"submissions/{instance.milestone.course_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def for_team(self, team):
+        return self.filter(team=team).select_related("submitted_by").order_by("-version")
+
+
+class Submission(models.Model):
+    """One version of a team's deliverable for a milestone. Versions are never overwritten."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.PROTECT, related_name="submissions")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="submissions")
+    version = models.PositiveIntegerField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    link = models.URLField(max_length=500, blank=True)
+    text = models.TextField(blank=True)
+    file = models.FileField(upload_to=submission_upload_to, blank=True, max_length=200)
+    original_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    is_late = models.BooleanField(default=False)
+    lateness = models.DurationField(null=True, blank=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["milestone", "team", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "team", "version"], name="submission_version_unique"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="submission_version_positive"),
+            models.CheckConstraint(
+                condition=Q(is_late=False) | Q(lateness__isnull=False),
+                name="submission_late_has_lateness",
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "milestone"])]
+
+    def __str__(self):
+        return f"{self.team} · {self.milestone} v{self.version}"
+
+
+class MilestoneGrade(models.Model):
+    """Staff's grade for one team's milestone; students see it once published."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="grades")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="milestone_grades")
+    points = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO)],
+        help_text="Before the late policy; blank while ungraded.",
+    )
+    feedback = models.TextField(blank=True)
+    published = models.BooleanField(
+        default=False, help_text="The team sees points and feedback; the grade counts."
+    )
+    held = models.BooleanField(default=False, help_text="For check-ins: the meeting took place.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["milestone", "team__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "team"], name="milestonegrade_one_per_team"
+            ),
+            models.CheckConstraint(
+                condition=Q(points__isnull=True) | Q(points__gte=0),
+                name="milestonegrade_points_nonnegative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.team} · {self.milestone}"
+
+    def clean(self):
+        super().clean()
+        if self.milestone_id and self.team_id:
+            if self.team.course_id != self.milestone.course_id:
+                raise ValidationError({"team": "Pick a team of the milestone's course."})
+            if self.points is not None and self.points > self.milestone.max_points:
+                raise ValidationError(
+                    {"points": f"At most {self.milestone.max_points} points for this milestone."}
+                )
+
+    def team_points(self, latest: Submission | None) -> Decimal | None:
+        """Points after the milestone's late policy, judged on the latest version."""
+        if self.points is None:
+            return None
+        lateness = latest.lateness if latest is not None and latest.is_late else None
+        return (self.points * self.milestone.late_factor(lateness)).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+
+
+class MilestoneAdjustment(models.Model):
+    """A per-student change to a team grade: add (or subtract) points, or override them."""
+
+    grade = models.ForeignKey(MilestoneGrade, on_delete=models.CASCADE, related_name="adjustments")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="milestone_adjustments"
+    )
+    delta = models.DecimalField(
+        "add points",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Negative to subtract; applied after the late policy.",
+    )
+    override = models.DecimalField(
+        "override points",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO)],
+        help_text="This student's points instead of the team's.",
+    )
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grade", "student"], name="milestoneadjustment_one_per_student"
+            ),
+            models.CheckConstraint(
+                condition=(Q(delta__isnull=False) & Q(override__isnull=True))
+                | (Q(delta__isnull=True) & Q(override__isnull=False)),
+                name="milestoneadjustment_delta_xor_override",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.student}: {self.describe()}"
+
+    def clean(self):
+        super().clean()
+        if (self.delta is None) == (self.override is None):
+            raise ValidationError("Give either points to add or override points, not both.")
+
+    def apply(self, team_points: Decimal, max_points: Decimal) -> Decimal:
+        """This student's points, kept within 0 … max_points."""
+        points = self.override if self.override is not None else team_points + self.delta
+        return min(max(points, ZERO), max_points)
+
+    def describe(self) -> str:
+        if self.override is not None:
+            return f"set to {self.override}"
+        sign = "+" if self.delta >= 0 else ""
+        return f"{sign}{self.delta}"

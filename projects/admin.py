@@ -1,0 +1,246 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, F, Max, Q
+from django.urls import reverse
+from django.utils.html import format_html
+
+from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline, staff_courses
+from courses.models import GradeComponent, Team, TeamMember
+from projects.models import Milestone, MilestoneAdjustment, MilestoneGrade, Submission
+
+
+def _limit_to_staff_courses(request, db_field, kwargs, lookup):
+    if not request.user.is_superuser:
+        kwargs["queryset"] = db_field.related_model.objects.filter(
+            **{f"{lookup}__in": staff_courses(request)}
+        )
+
+
+class TeamMemberFormSet(forms.BaseInlineFormSet):
+    """One team per student per course: say so before the database refuses it."""
+
+    def clean(self):
+        super().clean()
+        team = self.instance
+        if not team.course_id:
+            return
+        seen = set()
+        for form in self.forms:
+            user = form.cleaned_data.get("user") if form.cleaned_data else None
+            if user is None or form.cleaned_data.get("DELETE"):
+                continue
+            if user.pk in seen:
+                form.add_error("user", f"{user} is listed twice.")
+            seen.add(user.pk)
+            clash = (
+                TeamMember.objects.filter(course_id=team.course_id, user=user)
+                .exclude(team_id=team.pk)
+                .select_related("team")
+                .first()
+            )
+            if clash is not None:
+                form.add_error(
+                    "user", f"{user} is already in {clash.team}; remove them there first."
+                )
+
+
+class TeamMemberInline(CourseScopedInline):
+    model = TeamMember
+    formset = TeamMemberFormSet
+    extra = 0
+    raw_id_fields = ("user",)
+    fields = ("user", "joined_at")
+    readonly_fields = ("joined_at",)
+
+
+class TeamAdmin(CourseScopedAdmin):
+    """Staff change teams here, also after the membership deadline (no size limit for staff)."""
+
+    list_display = ("name", "course", "working_title", "size", "join_code")
+    list_filter = ("course",)
+    list_select_related = ("course",)
+    search_fields = ("name", "working_title", "members__user__name", "members__user__email")
+    readonly_fields = ("join_code", "created_by", "created_at")
+    inlines = [TeamMemberInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("members"))
+
+    @admin.display(ordering="member_count")
+    def size(self, team):
+        return team.member_count
+
+
+# Teams are courses models; courses has no admin for them, so projects provides it.
+if not admin.site.is_registered(Team):
+    admin.site.register(Team, TeamAdmin)
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(CourseScopedAdmin):
+    list_display = (
+        "name",
+        "course",
+        "due_local",
+        "deliverable",
+        "late_policy",
+        "max_points",
+        "component",
+    )
+    list_filter = ("course", "deliverable")
+    list_select_related = ("course", "component")
+    search_fields = ("name",)
+    actions = ["prepare_grades"]
+    fields = (
+        "course",
+        "name",
+        "description",
+        "due_at",
+        "deliverable",
+        ("late_policy", "late_penalty_pct"),
+        ("max_points", "component"),
+        "order",
+    )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is GradeComponent:
+            _limit_to_staff_courses(request, db_field, kwargs, "course")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="due (course time)", ordering="due_at")
+    def due_local(self, milestone):
+        return milestone.local_due.strftime("%a %b %-d %Y, %-I:%M %p %Z")
+
+    @admin.action(description="Prepare a grade row for every team")
+    def prepare_grades(self, request, queryset):
+        created = 0
+        for milestone in queryset:
+            for team in Team.objects.filter(course=milestone.course_id):
+                _, new = MilestoneGrade.objects.get_or_create(milestone=milestone, team=team)
+                created += new
+        messages.success(request, f"{created} grade rows added; grade them under Milestone grades.")
+
+
+@admin.register(Submission)
+class SubmissionAdmin(CourseScopedAdmin):
+    """Submissions are the students' record: staff read and download, never edit."""
+
+    course_lookup = "milestone__course"
+    list_display = (
+        "team",
+        "milestone",
+        "version",
+        "submitted_by",
+        "submitted_at",
+        "is_late",
+        "lateness",
+        "work",
+    )
+    list_filter = ("milestone__course", "milestone", "is_late")
+    list_select_related = ("team", "milestone__course", "submitted_by")
+    search_fields = ("team__name",)
+    readonly_fields = [f.name for f in Submission._meta.fields] + ["work"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="work")
+    def work(self, s):
+        if s.file:
+            url = reverse("projects:submission_file", args=[s.milestone.course.code, s.pk])
+            return format_html('<a href="{}">{}</a>', url, s.original_name)
+        if s.link:
+            return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', s.link, s.link)
+        return s.text[:80]
+
+
+class MilestoneAdjustmentForm(forms.ModelForm):
+    class Meta:
+        model = MilestoneAdjustment
+        fields = ("student", "delta", "override", "reason")
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("delta") is None) == (cleaned.get("override") is None):
+            raise forms.ValidationError("Give either points to add or override points, not both.")
+        return cleaned
+
+
+class MilestoneAdjustmentFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        team = self.instance.team if self.instance.team_id else None
+        if team is None:
+            return
+        member_ids = set(team.members.values_list("user_id", flat=True))
+        for form in self.forms:
+            student = form.cleaned_data.get("student") if form.cleaned_data else None
+            if student is not None and student.pk not in member_ids:
+                form.add_error("student", f"{student} is not in {team}.")
+
+
+class MilestoneAdjustmentInline(CourseScopedInline):
+    model = MilestoneAdjustment
+    form = MilestoneAdjustmentForm
+    formset = MilestoneAdjustmentFormSet
+    extra = 0
+    raw_id_fields = ("student",)
+
+
+class MilestoneGradeForm(forms.ModelForm):
+    class Meta:
+        model = MilestoneGrade
+        fields = ("milestone", "team", "points", "feedback", "published", "held")
+        widgets = {"feedback": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+
+
+@admin.register(MilestoneGrade)
+class MilestoneGradeAdmin(CourseScopedAdmin):
+    course_lookup = "milestone__course"
+    form = MilestoneGradeForm
+    list_display = (
+        "team",
+        "milestone",
+        "latest_version",
+        "points",
+        "feedback",
+        "published",
+        "held",
+    )
+    list_editable = ("points", "feedback", "published", "held")
+    list_filter = ("milestone__course", "milestone", "published", "held")
+    list_select_related = ("team", "milestone__course")
+    search_fields = ("team__name",)
+    inlines = [MilestoneAdjustmentInline]
+    actions = ["publish"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                latest=Max(
+                    "team__submissions__version",
+                    filter=Q(team__submissions__milestone=F("milestone")),
+                )
+            )
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Milestone:
+            _limit_to_staff_courses(request, db_field, kwargs, "course")
+        if db_field.related_model is Team:
+            _limit_to_staff_courses(request, db_field, kwargs, "course")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="latest version", ordering="latest")
+    def latest_version(self, grade):
+        return f"v{grade.latest}" if grade.latest else "—"
+
+    @admin.action(description="Publish the selected grades to their teams")
+    def publish(self, request, queryset):
+        count = queryset.update(published=True)
+        messages.success(request, f"{count} grades published.")

@@ -1,0 +1,170 @@
+"""The "milestones" section of the one-file course format.
+
+    milestones:
+      - name: Project proposal
+        due: "2025-10-16T23:59:00-07:00"   # ISO 8601; without an offset: course time zone
+        deliverable: file                   # link | file | text | none
+        late_policy: penalty                # no_credit | penalty | accept
+        late_penalty_pct: "10"              # per started day, with "penalty"
+        max_points: "100"
+        component: Proposal                 # a component name from "components", or omitted
+        description: Two pages, ACM format.
+
+Milestones are matched by name: importing again updates them in place. A
+milestone the file no longer lists is deleted, unless teams have submitted or
+been graded for it (then the import is refused with a message).
+"""
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from courses.coursefile import CourseFileError, Section
+from courses.models import GradeComponent
+from projects.models import Deliverable, LatePolicy, Milestone
+
+KEY = "milestones"
+FIELDS = {
+    "name",
+    "description",
+    "due",
+    "deliverable",
+    "late_policy",
+    "late_penalty_pct",
+    "max_points",
+    "component",
+}
+
+
+def _decimal_text(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    return text
+
+
+def export(course):
+    milestones = list(
+        Milestone.objects.filter(course=course)
+        .select_related("component")
+        .order_by("due_at", "order", "id")
+    )
+    if not milestones:
+        return None
+    rows = []
+    for m in milestones:
+        row = {
+            "name": m.name,
+            "due": m.due_at.astimezone(course.tz).isoformat(),
+            "deliverable": m.deliverable,
+            "late_policy": m.late_policy,
+        }
+        if m.late_policy == LatePolicy.PENALTY:
+            row["late_penalty_pct"] = _decimal_text(m.late_penalty_pct)
+        row["max_points"] = _decimal_text(m.max_points)
+        if m.component_id:
+            row["component"] = m.component.name
+        if m.description:
+            row["description"] = m.description
+        rows.append(row)
+    return rows
+
+
+def _due(course, value, path) -> datetime:
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        raise CourseFileError(path, "give a time as well as a date, e.g. 2025-10-16T23:59.")
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise CourseFileError(
+                path, f"{value!r} is not a date and time like 2025-10-16T23:59:00-07:00."
+            ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=course.tz)
+    return parsed
+
+
+def _number(value, path, *, default: Decimal) -> Decimal:
+    if value is None:
+        return default
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise CourseFileError(path, f"{value!r} is not a number.") from None
+    if not number.is_finite() or number < 0:
+        raise CourseFileError(path, f"{value!r} must be a number 0 or more.")
+    return number
+
+
+def load(course, data):
+    if data is None:
+        data = []
+    if not isinstance(data, list):
+        raise CourseFileError(KEY, "a list of milestones.")
+    components = {c.name: c for c in GradeComponent.objects.filter(course=course)}
+    existing = {m.name: m for m in Milestone.objects.filter(course=course)}
+    seen = set()
+    for i, row in enumerate(data):
+        path = f"{KEY}[{i}]"
+        if not isinstance(row, dict):
+            raise CourseFileError(path, "each milestone is a mapping with name, due, ….")
+        unknown = set(row) - FIELDS
+        if unknown:
+            raise CourseFileError(
+                f"{path}.{sorted(unknown)[0]}",
+                f"unknown field; milestones take {', '.join(sorted(FIELDS))}.",
+            )
+        name = str(row.get("name") or "").strip()
+        if not name:
+            raise CourseFileError(f"{path}.name", "every milestone needs a name.")
+        if name in seen:
+            raise CourseFileError(f"{path}.name", f"“{name}” appears twice.")
+        seen.add(name)
+        if "due" not in row:
+            raise CourseFileError(f"{path}.due", "every milestone needs a due time.")
+        deliverable = str(row.get("deliverable", Deliverable.FILE))
+        if deliverable not in Deliverable.values:
+            raise CourseFileError(f"{path}.deliverable", f"one of {', '.join(Deliverable.values)}.")
+        late_policy = str(row.get("late_policy", LatePolicy.NO_CREDIT))
+        if late_policy not in LatePolicy.values:
+            raise CourseFileError(f"{path}.late_policy", f"one of {', '.join(LatePolicy.values)}.")
+        penalty = _number(
+            row.get("late_penalty_pct"), f"{path}.late_penalty_pct", default=Decimal("0")
+        )
+        if penalty > 100:
+            raise CourseFileError(f"{path}.late_penalty_pct", "a percentage, at most 100.")
+        max_points = _number(row.get("max_points"), f"{path}.max_points", default=Decimal("100"))
+        if max_points <= 0:
+            raise CourseFileError(f"{path}.max_points", "must be more than 0.")
+        component = None
+        if row.get("component") not in (None, ""):
+            component = components.get(str(row["component"]))
+            if component is None:
+                known = ", ".join(sorted(components)) or "none defined"
+                raise CourseFileError(
+                    f"{path}.component",
+                    f"no grade component named “{row['component']}” (components: {known}).",
+                )
+        milestone = existing.get(name) or Milestone(course=course, name=name)
+        milestone.description = str(row.get("description") or "")
+        milestone.due_at = _due(course, row["due"], f"{path}.due")
+        milestone.deliverable = deliverable
+        milestone.late_policy = late_policy
+        milestone.late_penalty_pct = penalty
+        milestone.max_points = max_points
+        milestone.component = component
+        milestone.order = i
+        milestone.save()
+    for name, milestone in existing.items():
+        if name in seen:
+            continue
+        if milestone.submissions.exists() or milestone.grades.exists():
+            raise CourseFileError(
+                KEY,
+                f"milestone “{name}” is missing from the file but teams have submitted or "
+                "been graded for it; keep it in the file (or rename it back).",
+            )
+        milestone.delete()
+
+
+SECTION = Section(key=KEY, order=40, export=export, load=load)

@@ -1,0 +1,148 @@
+"""What projects contributes to courses' extension points: deadlines and milestone scores."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.urls import reverse
+
+from courses.deadlines import DueItem
+from courses.grading import ItemScore, ItemStatus
+from courses.models import Membership, Role, TeamMember
+from projects.models import (
+    Deliverable,
+    Milestone,
+    MilestoneAdjustment,
+    MilestoneGrade,
+    Submission,
+)
+
+
+def milestone_deadlines(user, courses):
+    """Milestones of the user's project courses (as a student); done = submitted or held.
+
+    Three queries at most, whatever the number of courses or milestones.
+    """
+    project_courses = {c.pk: c for c in courses if c.uses_projects}
+    if not project_courses or not user.is_authenticated:
+        return []
+    student_in = set(
+        Membership.objects.filter(
+            user=user, course_id__in=list(project_courses), role=Role.STUDENT
+        ).values_list("course_id", flat=True)
+    )
+    if not student_in:
+        return []
+    milestones = list(Milestone.objects.filter(course_id__in=student_in))
+    if not milestones:
+        return []
+    team_ids = list(
+        TeamMember.objects.filter(user=user, course_id__in=student_in).values_list(
+            "team_id", flat=True
+        )
+    )
+    done = set()
+    if team_ids:
+        done |= set(
+            Submission.objects.filter(team_id__in=team_ids).values_list("milestone_id", flat=True)
+        )
+        done |= set(
+            MilestoneGrade.objects.filter(
+                team_id__in=team_ids, held=True, milestone__deliverable=Deliverable.NONE
+            ).values_list("milestone_id", flat=True)
+        )
+    items = []
+    for m in milestones:
+        course = project_courses[m.course_id]
+        items.append(
+            DueItem(
+                course=course,
+                title=f"{m.name} (project)",
+                due_at=m.due_at,
+                url=reverse("projects:team", args=[course.code]) + f"#m{m.pk}",
+                kind="milestone",
+                done=m.pk in done,
+                uid=f"milestone-{m.pk}@seminar",
+            )
+        )
+    return items
+
+
+def milestone_scores(component, students, now):
+    """Per student, one ItemScore per milestone feeding ``component``.
+
+    - graded: the team's published points after the late policy (judged on the
+      latest version), then the student's adjustment (delta or override), kept
+      within 0 … max points;
+    - ungraded: submitted (or a check-in marked held) but no published points yet;
+    - missing (scores 0): due time passed, nothing submitted; for a check-in
+      ("none" deliverable), due time passed and not marked held; a student with
+      no team has nothing submitted;
+    - upcoming: otherwise.
+    Five queries whatever the number of students, teams or milestones.
+    """
+    student_ids = [getattr(s, "pk", s) for s in students]
+    milestones = list(component.milestones.order_by("due_at", "order", "id"))
+    result = {sid: [] for sid in student_ids}
+    if not milestones:
+        return result
+    team_of = dict(
+        TeamMember.objects.filter(
+            course_id=component.course_id, user_id__in=student_ids
+        ).values_list("user_id", "team_id")
+    )
+    team_ids = set(team_of.values())
+    latest = {
+        (s.milestone_id, s.team_id): s
+        for s in Submission.objects.filter(milestone__in=milestones, team_id__in=team_ids)
+        .order_by("milestone_id", "team_id", "-version")
+        .distinct("milestone_id", "team_id")
+        .only("milestone_id", "team_id", "version", "is_late", "lateness")
+    }
+    grades = {
+        (g.milestone_id, g.team_id): g
+        for g in MilestoneGrade.objects.filter(milestone__in=milestones, team_id__in=team_ids)
+    }
+    adjustments = defaultdict(dict)
+    by_id = {m.pk: m for m in milestones}
+    for g in grades.values():
+        g.milestone = by_id[g.milestone_id]  # spare a query per grade
+    grade_ids = [g.pk for g in grades.values()]
+    if grade_ids:
+        for a in MilestoneAdjustment.objects.filter(grade_id__in=grade_ids):
+            adjustments[a.grade_id][a.student_id] = a
+
+    for sid in student_ids:
+        team_id = team_of.get(sid)
+        for m in milestones:
+            key = (m.pk, team_id)
+            sub = latest.get(key) if team_id else None
+            grade = grades.get(key) if team_id else None
+            result[sid].append(_score(m, sub, grade, adjustments, sid, now))
+    return result
+
+
+def _score(m, sub, grade, adjustments, sid, now) -> ItemScore:
+    item = ItemScore(
+        label=m.name, possible=m.max_points, status=ItemStatus.UPCOMING, due_at=m.due_at
+    )
+    if grade is not None and grade.published and grade.points is not None:
+        points = grade.team_points(sub)
+        notes = []
+        if sub is not None and sub.is_late:
+            notes.append(f"late: {m.describe_late_policy()}")
+        adjustment = adjustments.get(grade.pk, {}).get(sid)
+        if adjustment is not None:
+            points = adjustment.apply(points, m.max_points)
+            notes.append(f"adjusted {adjustment.describe()}: {adjustment.reason}")
+        item.status = ItemStatus.GRADED
+        item.earned = points
+        item.note = "; ".join(notes)
+        return item
+    submitted = sub is not None if m.takes_submissions else bool(grade and grade.held)
+    if submitted:
+        item.status = ItemStatus.UNGRADED
+    elif now > m.due_at:
+        item.status = ItemStatus.MISSING
+        item.earned = Decimal("0")
+        item.note = "not held" if not m.takes_submissions else "nothing submitted"
+    return item

@@ -1,0 +1,209 @@
+"""Project workflows: forming teams and submitting milestone work.
+
+Size limits hold under concurrency because every change to a team's members
+locks the team row first (SELECT … FOR UPDATE) and counts under the lock; the
+one-team-per-student rule is a unique constraint on courses.TeamMember.
+"""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from courses.models import Course, Membership, Role, Team, TeamMember
+from projects.models import Deliverable, Milestone, Submission
+
+
+class ProjectError(Exception):
+    """A refused team or submission action, with a message for the student."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _check_can_change_teams(course: Course, user, now: datetime) -> None:
+    if not course.uses_projects:
+        raise ProjectError("This course has no team projects.")
+    if not Membership.objects.filter(course=course, user=user, role=Role.STUDENT).exists():
+        raise ProjectError("Only students of the course form teams.")
+    if course.teams_locked(now):
+        raise ProjectError(
+            "Team membership is locked since the membership deadline; ask the course staff."
+        )
+
+
+def _add_member(team: Team, user) -> TeamMember:
+    """Add ``user`` to the locked ``team`` if a seat is free (caller holds the row lock)."""
+    course = team.course
+    size = team.members.count()
+    if size >= course.team_max_size:
+        raise ProjectError(
+            f"{team.name} is full ({size} of {course.team_max_size} members).", field="code"
+        )
+    try:
+        with transaction.atomic():
+            return TeamMember.objects.create(team=team, course=course, user=user)
+    except IntegrityError:
+        raise ProjectError("You are already in a team in this course.") from None
+
+
+@transaction.atomic
+def team_create(
+    *,
+    course: Course,
+    user,
+    name: str,
+    working_title: str = "",
+    topic: str = "",
+    now: datetime | None = None,
+) -> Team:
+    """Create a team with ``user`` as its first member; the team gets a fresh join code."""
+    now = now or timezone.now()
+    _check_can_change_teams(course, user, now)
+    if TeamMember.objects.filter(course=course, user=user).exists():
+        raise ProjectError("You are already in a team; leave it first or switch with a code.")
+    try:
+        with transaction.atomic():
+            team = Team.objects.create(
+                course=course,
+                name=name.strip(),
+                working_title=working_title.strip(),
+                topic=topic.strip(),
+                created_by=user,
+            )
+    except IntegrityError:
+        raise ProjectError(
+            f"A team named “{name.strip()}” already exists in this course.", field="name"
+        ) from None
+    team = Team.objects.select_for_update().select_related("course").get(pk=team.pk)
+    _add_member(team, user)
+    return team
+
+
+def _locked_team_by_code(course: Course, code: str) -> Team:
+    code = code.strip().upper().replace(" ", "").replace("-", "")
+    team = (
+        Team.objects.select_for_update(of=("self",))
+        .select_related("course")
+        .filter(course=course, join_code=code)
+        .first()
+    )
+    if team is None:
+        raise ProjectError("No team in this course has that join code.", field="code")
+    return team
+
+
+@transaction.atomic
+def team_join(*, course: Course, user, code: str, now: datetime | None = None) -> Team:
+    """Join the team with this join code, if it has a free seat."""
+    now = now or timezone.now()
+    _check_can_change_teams(course, user, now)
+    team = _locked_team_by_code(course, code)
+    current = TeamMember.objects.filter(course=course, user=user).select_related("team").first()
+    if current is not None:
+        if current.team_id == team.pk:
+            raise ProjectError(f"You are already in {team.name}.", field="code")
+        raise ProjectError(
+            f"You are in {current.team.name}; use “switch” to move to {team.name}.", field="code"
+        )
+    _add_member(team, user)
+    return team
+
+
+def _remove_member(course: Course, user) -> Team:
+    membership = TeamMember.objects.select_related("team").filter(course=course, user=user).first()
+    if membership is None:
+        raise ProjectError("You are not in a team.")
+    team = Team.objects.select_for_update(of=("self",)).get(pk=membership.team_id)
+    membership.delete()
+    # An empty team with no work attached disappears; one with work stays for the record.
+    if (
+        not team.members.exists()
+        and not team.submissions.exists()
+        and not team.claims.exists()
+        and not team.milestone_grades.exists()
+    ):
+        team.delete()
+    return team
+
+
+@transaction.atomic
+def team_leave(*, course: Course, user, now: datetime | None = None) -> Team:
+    """Leave the user's team before the membership deadline. Returns the team left."""
+    now = now or timezone.now()
+    _check_can_change_teams(course, user, now)
+    return _remove_member(course, user)
+
+
+@transaction.atomic
+def team_switch(*, course: Course, user, code: str, now: datetime | None = None) -> Team:
+    """Leave the current team and join the one with ``code``, all or nothing."""
+    now = now or timezone.now()
+    _check_can_change_teams(course, user, now)
+    target = _locked_team_by_code(course, code)
+    current = TeamMember.objects.filter(course=course, user=user).first()
+    if current is not None and current.team_id == target.pk:
+        raise ProjectError(f"You are already in {target.name}.", field="code")
+    if current is not None:
+        _remove_member(course, user)
+    _add_member(target, user)
+    return target
+
+
+@transaction.atomic
+def submission_create(
+    *,
+    milestone: Milestone,
+    user,
+    link: str = "",
+    text: str = "",
+    file=None,
+    content_type: str = "",
+    now: datetime | None = None,
+) -> Submission:
+    """Add the next version of the user's team's work for ``milestone``.
+
+    Nothing is overwritten: each call adds a version. After the due time the
+    version is kept and marked late with its lateness.
+    """
+    now = now or timezone.now()
+    course = milestone.course
+    membership = TeamMember.objects.filter(course=course, user=user).first()
+    if membership is None:
+        raise ProjectError("Join or create a team before submitting.")
+    if milestone.deliverable == Deliverable.NONE:
+        raise ProjectError("This milestone is a meeting; there is nothing to submit.")
+    fields = {Deliverable.LINK: link, Deliverable.TEXT: text, Deliverable.FILE: file}
+    if not fields[milestone.deliverable]:
+        raise ProjectError("Nothing was submitted.", field=milestone.deliverable)
+    # The team row lock serialises versions from members submitting at once.
+    team = Team.objects.select_for_update().get(pk=membership.team_id)
+    last = (
+        Submission.objects.filter(milestone=milestone, team=team)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    late = milestone.is_past_due(now)
+    submission = Submission(
+        milestone=milestone,
+        team=team,
+        version=(last or 0) + 1,
+        submitted_by=user,
+        submitted_at=now,
+        is_late=late,
+        lateness=(now - milestone.due_at) if late else None,
+    )
+    if milestone.deliverable == Deliverable.LINK:
+        submission.link = link
+    elif milestone.deliverable == Deliverable.TEXT:
+        submission.text = text
+    else:
+        submission.content_type = content_type
+        submission.original_name = (getattr(file, "name", "") or "upload")[-200:]
+        submission.size = getattr(file, "size", None)
+        submission.file.save(submission.original_name, file, save=False)
+    submission.save()
+    return submission

@@ -1,0 +1,155 @@
+"""Milestones on the dashboard and calendar (deadlines) and in the course file."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+import yaml
+
+from courses.coursefile import CourseFileError, sections
+from courses.deadlines import due_items
+from courses.models import ComponentSource, Course, GradeComponent, Membership, Role
+from projects.models import Deliverable, LatePolicy, Milestone, MilestoneGrade, Submission
+from projects.providers import milestone_deadlines
+from tests.conftest import LA
+from tests.projects.conftest import add_student, make_team
+
+
+def milestones_section():
+    return next(s for s in sections() if s.key == "milestones")
+
+
+def test_a_students_deadlines_include_the_teams_milestones_with_done_flags(
+    course, alice, team, proposal, repo_link, checkin
+):
+    Submission.objects.create(
+        milestone=proposal,
+        team=team,
+        version=1,
+        submitted_by=alice,
+        submitted_at=proposal.due_at,
+        link="https://x.org",
+    )
+    MilestoneGrade.objects.create(milestone=checkin, team=team, held=True)
+    items = {i.title: i for i in due_items(alice, [course]) if i.kind == "milestone"}
+    assert items["Project proposal (project)"].done
+    assert items["Mid-quarter check-in (project)"].done
+    assert not items["Code repository (project)"].done
+    assert items["Project proposal (project)"].due_at == datetime(2025, 10, 16, 23, 59, tzinfo=LA)
+    assert items["Code repository (project)"].url.endswith(f"/team/#m{repo_link.pk}")
+
+
+def test_staff_and_other_courses_get_no_milestone_deadlines(
+    course, other_course, instructor, charlie, proposal
+):
+    assert not [i for i in due_items(instructor, [course]) if i.kind == "milestone"]
+    assert not [i for i in due_items(charlie, [other_course]) if i.kind == "milestone"]
+
+
+def test_milestone_deadlines_run_a_fixed_number_of_queries(
+    django_assert_max_num_queries, make_user, course, alice, team, proposal
+):
+    with django_assert_max_num_queries(5):
+        assert len(milestone_deadlines(alice, [course])) == 1
+    others = []
+    for n in range(3):
+        other = Course.objects.create(code=f"c{n}", title="C", term="T", team_max_size=4)
+        Membership.objects.create(user=alice, course=other, role=Role.STUDENT)
+        make_team(other, "T", alice, add_student(make_user, other, f"z{n}@x.edu"))
+        for k in range(3):
+            Milestone.objects.create(course=other, name=f"M{k}", due_at=proposal.due_at)
+        others.append(other)
+    with django_assert_max_num_queries(5):
+        items = milestone_deadlines(alice, [course, *others])
+    assert len(items) == 1 + 3 * 3
+
+
+def test_the_course_file_carries_milestones_and_reads_them_back(course, alice, team):
+    component = GradeComponent.objects.create(
+        course=course, name="Proposal", weight=Decimal("1"), source=ComponentSource.MILESTONE
+    )
+    Milestone.objects.create(
+        course=course,
+        name="Project proposal",
+        description="Two pages.",
+        due_at=datetime(2025, 10, 16, 23, 59, tzinfo=LA),
+        deliverable=Deliverable.FILE,
+        late_policy=LatePolicy.PENALTY,
+        late_penalty_pct=Decimal("10"),
+        max_points=Decimal("10"),
+        component=component,
+    )
+    Milestone.objects.create(
+        course=course,
+        name="Check-in",
+        due_at=datetime(2025, 11, 6, 17, tzinfo=LA),
+        deliverable=Deliverable.NONE,
+    )
+    data = yaml.safe_load(yaml.safe_dump(milestones_section().export(course)))
+    assert data[0] == {
+        "name": "Project proposal",
+        "due": "2025-10-16T23:59:00-07:00",
+        "deliverable": "file",
+        "late_policy": "penalty",
+        "late_penalty_pct": "10",
+        "max_points": "10",
+        "component": "Proposal",
+        "description": "Two pages.",
+    }
+    assert data[1]["due"] == "2025-11-06T17:00:00-08:00"
+
+    data[0]["due"] = "2025-10-17T23:59"  # no offset: the course's time zone
+    data[1]["name"] = "Mid-quarter check-in"
+    milestones_section().load(course, data)
+    moved = Milestone.objects.get(course=course, name="Project proposal")
+    assert moved.due_at == datetime(2025, 10, 17, 23, 59, tzinfo=LA)
+    assert moved.component == component and moved.late_penalty_pct == Decimal("10")
+    assert sorted(Milestone.objects.values_list("name", flat=True)) == [
+        "Mid-quarter check-in",
+        "Project proposal",
+    ]
+
+
+def test_an_unknown_component_name_is_a_clear_course_file_error(course):
+    with pytest.raises(CourseFileError) as error:
+        milestones_section().load(
+            course, [{"name": "Report", "due": "2025-12-09T23:59", "component": "Final report"}]
+        )
+    assert error.value.path == "milestones[0].component"
+    assert "no grade component named “Final report”" in error.value.message
+
+
+@pytest.mark.parametrize(
+    ("row", "path"),
+    [
+        ({"name": "R", "due": "next week"}, "milestones[0].due"),
+        (
+            {"name": "R", "due": "2025-12-09T23:59", "deliverable": "video"},
+            "milestones[0].deliverable",
+        ),
+        (
+            {"name": "R", "due": "2025-12-09T23:59", "max_points": "lots"},
+            "milestones[0].max_points",
+        ),
+        ({"name": "R", "due": "2025-12-09T23:59", "colour": "red"}, "milestones[0].colour"),
+        ({"due": "2025-12-09T23:59"}, "milestones[0].name"),
+    ],
+)
+def test_bad_milestone_rows_are_refused_with_their_path(course, row, path):
+    with pytest.raises(CourseFileError) as error:
+        milestones_section().load(course, [row])
+    assert error.value.path == path
+
+
+def test_a_milestone_with_submissions_is_not_deleted_by_an_import(course, alice, team, proposal):
+    Submission.objects.create(
+        milestone=proposal,
+        team=team,
+        version=1,
+        submitted_by=alice,
+        submitted_at=proposal.due_at,
+        link="https://x.org",
+    )
+    with pytest.raises(CourseFileError, match="teams have submitted"):
+        milestones_section().load(course, [])
+    assert Milestone.objects.filter(pk=proposal.pk).exists()
