@@ -6,8 +6,9 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self):
-        from courses import navigation
+        from courses import deadlines, navigation
         from courses.models import STAFF_ROLES, Role
+        from courses.services.claims import claim_due_items
 
         nav = navigation.NavItem
         navigation.register(nav("Schedule", "courses:schedule", lambda c, r: True, order=10))
@@ -20,3 +21,4 @@ class CoursesConfig(AppConfig):
         navigation.register(
             nav("Gradebook", "courses:gradebook", lambda c, r: r in STAFF_ROLES, order=90)
         )
+        deadlines.register(claim_due_items)

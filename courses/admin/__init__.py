@@ -1,3 +1,4 @@
+from courses.admin.claims import ClaimAdmin, ClaimEventAdmin, SlidesAdmin  # noqa: F401
 from courses.admin.course import CourseAdmin, MembershipAdmin
 from courses.admin.schedule import PaperAdmin, ReadingAdmin, SessionAdmin  # noqa: F401
 from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline

@@ -10,7 +10,7 @@ invariants hold even if this module is wrong.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -319,3 +319,76 @@ def presenters_by_reading(readings) -> dict[int, list[Claim]]:
     for claim in claims:
         result.setdefault(claim.reading_id, []).append(claim)
     return result
+
+
+def claim_due_items(user, courses):
+    """courses.deadlines provider: the claim window closing (for students while it is
+    open or upcoming), and each presenter's presentation and slides due time.
+    Three queries whatever the number of courses."""
+    from django.db.models import Exists, OuterRef, Q
+    from django.urls import reverse
+
+    from courses.deadlines import DueItem
+    from courses.models import Slides
+
+    courses = [c for c in courses if c.uses_claims]
+    if not courses or not user.is_authenticated:
+        return []
+    now = timezone.now()
+    by_id = {c.pk: c for c in courses}
+    student_in = set(
+        Membership.objects.filter(user=user, course__in=courses, role=Role.STUDENT).values_list(
+            "course_id", flat=True
+        )
+    )
+    claims = list(
+        Claim.objects.active()
+        .filter(course__in=courses)
+        .filter(Q(student=user) | Q(team__members__user=user))
+        .select_related("reading__paper", "reading__session")
+        .annotate(has_slides=Exists(Slides.objects.filter(reading=OuterRef("reading_id"))))
+    )
+    items = []
+    holding = {c.course_id for c in claims}
+    for course_id in student_in:
+        course = by_id[course_id]
+        if course.claims_close_at and now < course.claims_close_at:
+            items.append(
+                DueItem(
+                    course=course,
+                    title="Paper claims close",
+                    due_at=course.claims_close_at,
+                    url=reverse("courses:claims", args=[course.code]),
+                    kind="claims",
+                    done=course_id in holding,
+                    uid=f"claims-close-{course.pk}",
+                )
+            )
+    for claim in claims:
+        course = by_id[claim.course_id]
+        session = claim.reading.session
+        session.course = course
+        starts = session.starts_at()
+        items.append(
+            DueItem(
+                course=course,
+                title=f"Your presentation: {claim.reading.paper}",
+                due_at=starts,
+                url=reverse("courses:claims", args=[course.code]),
+                kind="presentation",
+                uid=f"presentation-{claim.pk}",
+            )
+        )
+        if course.slides_due_hours is not None:
+            items.append(
+                DueItem(
+                    course=course,
+                    title=f"Slides due: {claim.reading.paper}",
+                    due_at=starts + timedelta(hours=course.slides_due_hours),
+                    url=reverse("courses:slides_upload", args=[course.code, claim.reading_id]),
+                    kind="slides",
+                    done=claim.has_slides,
+                    uid=f"slides-{claim.pk}",
+                )
+            )
+    return items
