@@ -1,0 +1,130 @@
+"""Grading in the admin: filters, list-editable points within the kind's maximum, bulk actions.
+
+instructor runs `course`; other_ta is staff of another course and sees none of its reviews.
+alice's review is on time, bob's is 3 h late (due 07:59 UTC on 11-04).
+"""
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from reviews.models import Review
+from tests.reviews.conftest import ANSWERS
+
+DUE = datetime(2025, 11, 4, 7, 59, tzinfo=UTC)
+URL = "/admin/reviews/review/"
+
+
+@pytest.fixture
+def two_reviews(paper_review, reading, alice, bob):
+    on_time = Review.objects.create(
+        kind=paper_review,
+        reading=reading,
+        student=alice,
+        answers=ANSWERS,
+        submitted_at=DUE - timedelta(hours=1),
+        first_submitted_at=DUE - timedelta(hours=1),
+    )
+    late = Review.objects.create(
+        kind=paper_review,
+        reading=reading,
+        student=bob,
+        answers=ANSWERS,
+        submitted_at=DUE + timedelta(hours=3),
+        first_submitted_at=DUE + timedelta(hours=3),
+    )
+    return on_time, late
+
+
+def test_changelist_shows_lateness_and_filters_late_and_ungraded(two_reviews, instructor, login):
+    client = login(instructor)
+    page = client.get(URL).content.decode()
+    assert "Alice Archer" in page and "Bob Baker" in page
+    assert "3 h" in page and "on time" in page
+    late_only = client.get(URL, {"late": "late"}).content.decode()
+    assert "Bob Baker" in late_only and "Alice Archer" not in late_only
+    Review.objects.filter(student__name="Alice Archer").update(points=1)
+    ungraded = client.get(URL, {"graded": "no"}).content.decode()
+    assert "Bob Baker" in ungraded and "Alice Archer" not in ungraded
+
+
+def test_changelist_query_count_does_not_grow_with_rows(
+    two_reviews, paper_review, reading, instructor, make_user, login, django_assert_max_num_queries
+):
+    client = login(instructor)
+    with django_assert_max_num_queries(30) as small:
+        client.get(URL)
+    for i in range(10):
+        user = make_user(f"g{i}@example.edu", f"G {i}")
+        Review.objects.create(
+            kind=paper_review,
+            reading=reading,
+            student=user,
+            submitted_at=DUE,
+            first_submitted_at=DUE,
+        )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(URL)
+
+
+def _bulk_post(two_reviews, **fields):
+    data = {
+        "form-TOTAL_FORMS": "2",
+        "form-INITIAL_FORMS": "2",
+        "form-MIN_NUM_FORMS": "0",
+        "form-MAX_NUM_FORMS": "1000",
+        "_save": "Save",
+    }
+    for i, review in enumerate(sorted(two_reviews, key=lambda r: r.pk)):
+        data[f"form-{i}-id"] = str(review.pk)
+        data[f"form-{i}-points"] = fields.get("points", "")
+        data[f"form-{i}-feedback"] = "Nice"
+    return data
+
+
+def test_points_above_the_kinds_maximum_are_refused_in_the_list(two_reviews, instructor, login):
+    response = login(instructor).post(URL, _bulk_post(two_reviews, points="2"))
+    assert response.status_code == 200
+    assert "At most 1.00 points" in response.content.decode()
+    assert not Review.objects.filter(points__isnull=False).exists()
+
+
+def test_points_and_feedback_are_editable_in_the_list(two_reviews, instructor, login):
+    response = login(instructor).post(URL, _bulk_post(two_reviews, points="0.5"))
+    assert response.status_code == 302
+    assert set(Review.objects.values_list("points", "feedback")) == {(Decimal("0.50"), "Nice")}
+
+
+def test_full_credit_action_skips_late_reviews(two_reviews, instructor, login):
+    on_time, late = two_reviews
+    response = login(instructor).post(
+        URL,
+        {"action": "full_credit_on_time", "_selected_action": [on_time.pk, late.pk]},
+        follow=True,
+    )
+    assert "1 late or excused left unchanged" in response.content.decode()
+    on_time.refresh_from_db()
+    late.refresh_from_db()
+    assert on_time.points == Decimal("1") and on_time.graded_by == instructor
+    assert late.points is None
+
+
+def test_excuse_action(two_reviews, instructor, login):
+    login(instructor).post(URL, {"action": "excuse", "_selected_action": [two_reviews[1].pk]})
+    assert list(Review.objects.filter(is_excused=True)) == [two_reviews[1]]
+
+
+def test_staff_of_another_course_see_none_of_these_reviews(two_reviews, other_ta, login):
+    client = login(other_ta)
+    page = client.get(URL).content.decode()
+    assert "Alice Archer" not in page
+    assert client.get(f"{URL}{two_reviews[0].pk}/change/").status_code in (302, 403, 404)
+
+
+def test_kind_admin_pages_load(paper_review, instructor, login):
+    client = login(instructor)
+    assert client.get("/admin/reviews/reviewkind/").status_code == 200
+    assert client.get(f"/admin/reviews/reviewkind/{paper_review.pk}/change/").status_code == 200
+    assert client.get("/admin/reviews/extension/").status_code == 200
+    assert client.get("/admin/reviews/extension/add/").status_code == 200
