@@ -118,8 +118,8 @@ def test_schedule_page_query_count_does_not_grow_with_the_schedule(
     with django_assert_max_num_queries(8) as small:
         client.get(schedule_url(course))
     add_sessions(course, 20, start=date(2026, 6, 2))
-    student = make_user("s@example.edu", "S")
-    for reading in Reading.objects.filter(course=course)[:10]:
+    for i, reading in enumerate(Reading.objects.filter(course=course)[:10]):
+        student = make_user(f"s{i}@example.edu", f"Student {i}")
         Claim.objects.create(course=course, reading=reading, student=student, seat=1)
         Slides.objects.create(reading=reading, file="x.pdf", original_name="x", content_type="x")
     with django_assert_max_num_queries(len(small.captured_queries)):
