@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 
+from courses.admin.grading import GradeComponentInline
 from courses.admin.scoping import CourseScopedAdmin, staff_courses
 from courses.models import Course, Membership, Role
 from courses.services.roster import RosterError, roster_import
@@ -30,7 +31,7 @@ class CourseAdmin(CourseScopedAdmin):
     course_lookup = "pk"
     list_display = ("code", "title", "term", "time_zone", "student_count", "view_on_site_link")
     search_fields = ("code", "title", "term")
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, GradeComponentInline]
     readonly_fields = ("created_at",)
     fieldsets = (
         (None, {"fields": ("code", "title", "term", "institution", "description")}),
