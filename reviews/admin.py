@@ -3,7 +3,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.utils import timezone
 
 from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline, staff_courses
-from courses.models import Session
+from courses.models import GradeComponent, Reading, Session, Team
 from courses.timing import humanize_delta
 from reviews.forms import ReviewAdminForm
 from reviews.models import DueOverride, Extension, Review, ReviewKind
@@ -21,19 +21,32 @@ def attach_due_times(reviews) -> None:
         review.due = due_times.for_author(review.kind, review.reading, author_of(review))
 
 
-class DueOverrideInline(CourseScopedInline):
+class ScopedChoicesMixin:
+    """Foreign-key choices limited to the staff member's courses."""
+
+    scoped_choices = {
+        "component": GradeComponent,
+        "session": Session,
+        "reading": Reading,
+        "team": Team,
+        "kind": ReviewKind,
+    }
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        model = self.scoped_choices.get(db_field.name)
+        if model is not None and not request.user.is_superuser:
+            kwargs["queryset"] = model.objects.filter(course__in=staff_courses(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class DueOverrideInline(ScopedChoicesMixin, CourseScopedInline):
     model = DueOverride
     extra = 0
     fields = ["session", "due_at", "reason"]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "session" and not request.user.is_superuser:
-            kwargs["queryset"] = Session.objects.filter(course__in=staff_courses(request))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
 
 @admin.register(ReviewKind)
-class ReviewKindAdmin(CourseScopedAdmin):
+class ReviewKindAdmin(ScopedChoicesMixin, CourseScopedAdmin):
     list_display = [
         "name",
         "course",
@@ -75,7 +88,7 @@ class ReviewKindAdmin(CourseScopedAdmin):
 
 
 @admin.register(Extension)
-class ExtensionAdmin(CourseScopedAdmin):
+class ExtensionAdmin(ScopedChoicesMixin, CourseScopedAdmin):
     list_display = ["__str__", "course", "kind", "reading", "due_at", "reason"]
     list_filter = ["course"]
     list_select_related = ["course", "kind", "reading__paper", "student", "team"]
@@ -138,7 +151,7 @@ class ReviewChangeList(ChangeList):
 
 
 @admin.register(Review)
-class ReviewAdmin(CourseScopedAdmin):
+class ReviewAdmin(ScopedChoicesMixin, CourseScopedAdmin):
     course_lookup = "kind__course"
     form = ReviewAdminForm
     list_display = [

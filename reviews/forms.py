@@ -74,7 +74,17 @@ class ReviewAdminForm(forms.ModelForm):
 
     class Meta:
         model = Review
-        fields = ["points", "feedback", "feedback_published", "is_excused"]
+        fields = [
+            "kind",
+            "reading",
+            "student",
+            "team",
+            "answers",
+            "is_excused",
+            "points",
+            "feedback",
+            "feedback_published",
+        ]
 
     def clean_points(self):
         points = self.cleaned_data.get("points")

@@ -283,7 +283,7 @@ class Review(models.Model):
     team = models.ForeignKey(
         Team, on_delete=models.CASCADE, null=True, blank=True, related_name="reviews"
     )
-    answers = models.JSONField(default=dict)
+    answers = models.JSONField(default=dict, blank=True)
     submitted_at = models.DateTimeField(
         default=timezone.now, help_text="The last time the author saved it."
     )
@@ -343,6 +343,10 @@ class Review(models.Model):
 
     def clean(self):
         super().clean()
+        if self.kind_id and self.reading_id and self.kind.course_id != self.reading.course_id:
+            raise ValidationError({"reading": "Pick a reading of the kind's course."})
+        if self.kind_id and self.team_id and self.team.course_id != self.kind.course_id:
+            raise ValidationError({"team": "Pick a team of the kind's course."})
         if self.points is not None and self.kind_id and self.points > self.kind.max_points:
             raise ValidationError(
                 {"points": f"At most {self.kind.max_points} points for a {self.kind.name}."}

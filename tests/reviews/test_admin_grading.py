@@ -128,3 +128,24 @@ def test_kind_admin_pages_load(paper_review, instructor, login):
     assert client.get(f"/admin/reviews/reviewkind/{paper_review.pk}/change/").status_code == 200
     assert client.get("/admin/reviews/extension/").status_code == 200
     assert client.get("/admin/reviews/extension/add/").status_code == 200
+
+
+def test_staff_excuse_a_student_who_never_submitted_by_adding_an_excused_review(
+    paper_review, course, reading, alice, instructor, login
+):
+    from courses.grading import provider_for
+
+    response = login(instructor).post(
+        "/admin/reviews/review/add/",
+        {
+            "kind": paper_review.pk,
+            "reading": reading.pk,
+            "student": alice.pk,
+            "answers": "{}",
+            "is_excused": "on",
+            "feedback": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    scores = provider_for("reviews")(paper_review.component, [alice], DUE + timedelta(days=1))
+    assert [i.status for i in scores[alice.pk]] == ["excused"]

@@ -172,3 +172,29 @@ def test_database_refuses_two_reviews_by_one_student_and_negative_points(
         Review.objects.create(kind=paper_review, reading=reading, student=alice)
     with pytest.raises(IntegrityError), transaction.atomic():
         Review.objects.filter(student=alice).update(points=Decimal("-1"))
+
+
+def test_saving_locks_the_review_row(
+    paper_review, course, reading, alice, login, django_assert_max_num_queries
+):
+    client = login(alice)
+    post(client, course, reading, DUE - timedelta(hours=2))
+    with django_assert_max_num_queries(40) as queries:
+        post(client, course, reading, DUE - timedelta(hours=1))
+    assert any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_calendar_feed_carries_the_members_review_due_times(
+    paper_review, course, reading, alice, client
+):
+    from icalendar import Calendar
+
+    response = client.get(f"/courses/{course.code}/calendar.ics", {"token": alice.calendar_token})
+    assert response.status_code == 200
+    events = [
+        e
+        for e in Calendar.from_ical(response.content).walk("VEVENT")
+        if "Paper review" in str(e.get("SUMMARY"))
+    ]
+    assert len(events) == 1
+    assert events[0].decoded("DTSTART") == DUE or events[0].decoded("DTEND") == DUE
