@@ -319,7 +319,14 @@ def _str_representer(dumper, value):
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _list_representer(dumper, value):
+    # Short rows of plain values ([letter, bound] pairs) read best on one line.
+    flow = len(value) <= 4 and all(isinstance(v, str | int | float) for v in value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow or None)
+
+
 _Dumper.add_representer(str, _str_representer)
+_Dumper.add_representer(list, _list_representer)
 
 
 def dump(data: dict) -> str:
@@ -595,7 +602,7 @@ def _parse_sessions(rows: list) -> list[_SessionRow]:
     return parsed
 
 
-def dependents_of(objects) -> dict[int, list[str]]:
+def dependents_of(objects, *, ignore=()) -> dict[int, list[str]]:
     """For each object (all one model), what rows in other tables point at it.
 
     Generic over every reverse relation, so models added later (reviews with a
@@ -608,7 +615,7 @@ def dependents_of(objects) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     pks = [obj.pk for obj in objects]
     for rel in model._meta.related_objects:
-        if not (rel.one_to_many or rel.one_to_one):
+        if not (rel.one_to_many or rel.one_to_one) or rel.related_model in ignore:
             continue
         field = rel.field
         counts: dict[int, int] = {}
@@ -673,13 +680,10 @@ def _load_schedule(course: Course, rows: list, result: ImportResult) -> None:
             "or remove that work first. Nothing was changed.",
         )
     removed_sessions = [s for s in existing_sessions if s.pk not in used]
-    session_blocked = dependents_of(removed_sessions)
+    # Readings are handled above (moved or removed); anything else on a session counts.
+    session_blocked = dependents_of(removed_sessions, ignore=(Reading,))
     for session in removed_sessions:
-        other = [
-            d
-            for d in session_blocked.get(session.pk, [])
-            if not d.endswith(("reading", "readings"))
-        ]
+        other = session_blocked.get(session.pk)
         if other:
             raise CourseFileError(
                 "sessions",

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
+from django.utils import timezone
 
 from courses.access import course_access
 from courses.models import Claim, Course, Reading, Session, Slides
@@ -105,6 +106,7 @@ def course_schedule(request, code):
             "course": course,
             "access": access,
             "rows": schedule_rows(course, sessions),
+            "now": timezone.now(),
             "active_nav": "courses:schedule",
         },
     )

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from courses.coursefile import import_course
@@ -178,3 +179,25 @@ def test_holiday_session_page_says_no_class(client, ecs):
     holiday = ecs.sessions.get(kind=SessionKind.HOLIDAY, date=date(2025, 11, 27))
     html = client.get(reverse("courses:session", args=[ecs.code, holiday.pk])).content.decode()
     assert "No class: Thanksgiving" in html
+
+
+def test_slides_link_to_the_download_and_presenters_get_an_upload_link(client, ecs, make_user):
+    # alice presents IX and sees where to upload; anonymous visitors only download.
+    alice = make_user("alice@example.edu", "Alice Archer")
+    ix = Reading.objects.get(course=ecs, paper__title__startswith="IX:")
+    Claim.objects.create(course=ecs, reading=ix, student=alice)
+    slides = Slides.objects.create(
+        reading=ix, file="b.pdf", original_name="ix.pdf", content_type="x"
+    )
+    html = client.get(schedule_url(ecs)).content.decode()
+    assert reverse("courses:slides", args=[ecs.code, slides.pk]) in html
+    upload = reverse("courses:slides_upload", args=[ecs.code, ix.pk])
+    assert upload not in html
+    client.force_login(alice)
+    assert upload in client.get(schedule_url(ecs)).content.decode()
+
+
+def test_future_due_dates_get_a_countdown(client, ecs):
+    with time_machine.travel(datetime(2025, 9, 29, 9, 0, tzinfo=LA), tick=False):
+        html = client.get(schedule_url(ecs)).content.decode()
+    assert 'class="countdown' in html and 'data-due="2025-10-01T06:59:00+00:00"' in html
