@@ -33,6 +33,10 @@ class MilestoneRow:
     def latest(self):
         return self.versions[0] if self.versions else None
 
+    @property
+    def points_after_late_policy(self):
+        return self.grade.team_points(self.latest) if self.grade else None
+
 
 def _require_projects(access):
     if not access.course.uses_projects:
@@ -58,6 +62,7 @@ def _team_page(request, access, *, create_form=None, join_form=None, bound=None,
             Team.objects.filter(course=course)
             .annotate(size=Count("members"))
             .filter(size__lt=course.team_max_size)
+            .prefetch_related("members__user")
             .order_by("name")
         )
         return render(request, "projects/team_detail.html", context, status=status)
