@@ -1,6 +1,10 @@
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.text import Truncator
 
 from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline, staff_courses
 from courses.models import GradeComponent, Reading, Session, Team
@@ -159,7 +163,8 @@ class ReviewAdmin(ScopedChoicesMixin, CourseScopedAdmin):
         "author_name",
         "kind",
         "session_date",
-        "submitted_at",
+        "excerpt",
+        "submitted_local",
         "lateness",
         "is_excused",
         "points",
@@ -184,11 +189,46 @@ class ReviewAdmin(ScopedChoicesMixin, CourseScopedAdmin):
     ]
     search_fields = ["reading__paper__title", "student__name", "student__email", "team__name"]
     raw_id_fields = ["student", "team", "reading", "edited_by", "graded_by"]
-    readonly_fields = ["submitted_at", "first_submitted_at", "edited_by", "graded_by", "graded_at"]
+    readonly_fields = [
+        "review_text",
+        "submitted_at",
+        "first_submitted_at",
+        "edited_by",
+        "graded_by",
+        "graded_at",
+    ]
     actions = ["full_credit_on_time", "excuse"]
 
     def get_changelist(self, request, **kwargs):
         return ReviewChangeList
+
+    def get_readonly_fields(self, request, obj=None):
+        # What the student wrote, and against what, is theirs: staff grade it, not edit it.
+        if obj is not None:
+            return ["kind", "reading", "student", "team", *self.readonly_fields]
+        return self.readonly_fields
+
+    def get_exclude(self, request, obj=None):
+        return ["answers"] if obj is not None else []
+
+    @admin.display(description="review")
+    def review_text(self, obj):
+        if obj.pk is None:
+            return "—"
+        return format_html_join(
+            "",
+            "<p><strong>{}</strong><br>{}</p>",
+            ((p["label"], linebreaksbr(obj.answers.get(p["key"], ""))) for p in obj.kind.prompts),
+        )
+
+    @admin.display(description="review")
+    def excerpt(self, obj):
+        text = " / ".join(str(v) for v in obj.answers.values() if v)
+        return Truncator(text).chars(120)
+
+    @admin.display(description="submitted (course time)", ordering="submitted_at")
+    def submitted_local(self, obj):
+        return date_format(obj.submitted_at.astimezone(obj.kind.course.tz), "D M j, g:i A T")
 
     @admin.display(description="session", ordering="reading__session__date")
     def session_date(self, obj):

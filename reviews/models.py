@@ -29,7 +29,7 @@ class ReadingScope(models.TextChoices):
     ALL = "all", "every reading"
     REQUIRED = "required", "required readings"
     OPTIONAL = "optional", "optional readings"
-    PRESENTED = "presented", "presented readings (with an active claim)"
+    PRESENTED = "presented", "presented readings (with an active claim), except by their presenters"
     OWN = "own", "the readings the author presents"
 
 

@@ -167,12 +167,23 @@ class ReviewPlan:
         if scope == ReadingScope.OPTIONAL:
             return not reading.required
         if scope == ReadingScope.PRESENTED:
-            return bool(self.presenters.get(reading.pk))
+            # Presenters do not write questions for their own reading ("the rest of the class").
+            presenters = self.presenters.get(reading.pk)
+            if not presenters:
+                return False
+            return author is None or not self.presents(author, reading.course_id, presenters)
         if scope == ReadingScope.OWN:
             # Without an author: does anybody owe it (is the reading presented)?
             presenters = self.presenters.get(reading.pk, ())
             return author in presenters if author is not None else bool(presenters)
         return True
+
+    def presents(self, author: Author, course_id: int, presenters: set[Author]) -> bool:
+        """Is the author (or, for a student, their team) among the presenters?"""
+        if author in presenters:
+            return True
+        team_id = self.team_of.get((course_id, author[1])) if author[0] == "student" else None
+        return team_id is not None and ("team", team_id) in presenters
 
     def owed(self, kind: ReviewKind, reading: Reading, author: Author) -> Owed:
         return Owed(

@@ -149,3 +149,21 @@ def test_staff_excuse_a_student_who_never_submitted_by_adding_an_excused_review(
     assert response.status_code == 302, response.content.decode()[:2000]
     scores = provider_for("reviews")(paper_review.component, [alice], DUE + timedelta(days=1))
     assert [i.status for i in scores[alice.pk]] == ["excused"]
+
+
+def test_change_page_shows_the_review_text_escaped_and_not_editable(
+    paper_review, reading, alice, instructor, login
+):
+    review = Review.objects.create(
+        kind=paper_review,
+        reading=reading,
+        student=alice,
+        submitted_at=DUE,
+        first_submitted_at=DUE,
+        answers={**ANSWERS, "pros_cons": "<script>alert(1)</script>\\nline two"},
+    )
+    page = login(instructor).get(f"{URL}{review.pk}/change/").content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page
+    assert 'name="answers"' not in page
+    assert "Mon Nov 3, 11:59 PM PST" in login(instructor).get(URL).content.decode()

@@ -122,7 +122,7 @@ QUESTION_DUE = datetime(2025, 11, 3, 20, 0, tzinfo=UTC)  # 15:00 EST the day bef
 def test_presenting_team_owes_a_summary_and_everyone_owes_a_question(cse, people, login):
     course, summary, question, presented, unpresented = cse
     page = login(people["sam"]).get(f"/courses/{course.code}/reviews/").content.decode()
-    assert page.count("vLLM") == 2 and "Orca" not in page
+    assert page.count("vLLM") == 1 and "Orca" not in page  # the summary; presenters ask no question
     tom_page = login(people["tom"]).get(f"/courses/{course.code}/reviews/").content.decode()
     assert tom_page.count("vLLM") == 1  # only the question
     url = f"/courses/{course.code}/readings/{presented.pk}/review/?kind=summary"
@@ -138,16 +138,20 @@ def test_presenting_team_owes_a_summary_and_everyone_owes_a_question(cse, people
 
 def test_due_times_follow_each_kinds_policy_in_detroit(cse, people, login):
     course, summary, question, presented, _ = cse
-    client = login(people["sam"])
+    base = f"/courses/{course.code}/readings/{presented.pk}/review/"
     with time_machine.travel(QUESTION_DUE - timedelta(hours=1), tick=False):
-        q = client.get(
-            f"/courses/{course.code}/readings/{presented.pk}/review/?kind=question"
-        ).content.decode()
-        s = client.get(
-            f"/courses/{course.code}/readings/{presented.pk}/review/?kind=summary"
-        ).content.decode()
+        q = login(people["tom"]).get(f"{base}?kind=question").content.decode()
+        s = login(people["sam"]).get(f"{base}?kind=summary").content.decode()
     assert "Monday, Nov 3, 2025, 3:00 PM EST" in q
     assert "Wednesday, Nov 5, 2025, 10:30 AM EST" in s
+
+
+def test_presenters_owe_no_question_on_their_own_reading(cse, people, login):
+    course, _, _, presented, _ = cse
+    url = f"/courses/{course.code}/readings/{presented.pk}/review/?kind=question"
+    page = login(people["sue"]).get(url).content.decode()
+    assert "One insightful question" not in page  # she gets her team's summary form instead
+    assert "What is the hypothesis of the work?" in page
 
 
 def test_any_team_member_edits_the_one_team_summary(cse, people, login):
@@ -188,6 +192,6 @@ def test_questions_are_gathered_in_the_presenters_digest(cse, people, login):
             .get(f"/courses/{course.code}/readings/{presented.pk}/digest/")
             .content.decode()
         )
-    assert "1 of 3 submitted" in page
+    assert "1 of 1 submitted" in page  # tom is the only one who owes a question
     assert "Why paging and not compaction?" in page
     assert "Summary: the reviews open here at the due time" in page
