@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 
 from courses.models import Course, Paper, PresentsBy, Reading, Session, SessionKind
 from courses.models.course import validate_letter_scale, validate_time_zone
@@ -390,7 +390,16 @@ def _import(data: dict, code_override: str | None) -> ImportResult:
             )
     course, created = _load_course(_mapping(data.get("course"), "course"), code_override)
     result = ImportResult(course=course, created=created)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET CONSTRAINTS {READING_ORDER_CONSTRAINT} DEFERRED")
     _load_schedule(course, _list(data.get("sessions"), "sessions"), result)
+    # The deferred "order unique within a session" is checked now, so a violation
+    # surfaces here, located, rather than at some later commit.
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS {READING_ORDER_CONSTRAINT} IMMEDIATE")
+    except IntegrityError as exc:
+        raise CourseFileError("sessions", f"the schedule breaks a rule: {exc}") from None
     for section in sections():
         if section.key in data:
             try:
@@ -402,6 +411,8 @@ def _import(data: dict, code_override: str | None) -> ImportResult:
                 raise CourseFileError(path, exc.message, exc.line) from None
     return result
 
+
+READING_ORDER_CONSTRAINT = "reading_order_unique_in_session"
 
 COURSE_KEYS = {
     "code",
