@@ -2,7 +2,7 @@
 
     milestones:
       - name: Project proposal
-        due: "2025-10-16T23:59:00-07:00"   # ISO 8601; without an offset: course time zone
+        due: "2025-10-16 23:59"             # local time in the course time zone (an offset is accepted)
         deliverable: file                   # link | file | text | none
         late_policy: penalty                # no_credit | penalty | accept
         late_penalty_pct: "10"              # per started day, with "penalty"
@@ -18,7 +18,7 @@ been graded for it (then the import is refused with a message).
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from courses.coursefile import CourseFileError, Section
+from courses.coursefile import CourseFileError, Section, format_instant
 from courses.models import GradeComponent
 from projects.models import Deliverable, LatePolicy, Milestone
 
@@ -52,7 +52,9 @@ def export(course):
     for m in milestones:
         row = {
             "name": m.name,
-            "due": m.due_at.astimezone(course.tz).isoformat(),
+            # Local wall-clock time like every instant in the file, so that a
+            # date shift (clone, demo) keeps 23:59 across DST changes.
+            "due": format_instant(m.due_at, course.tz),
             "deliverable": m.deliverable,
             "late_policy": m.late_policy,
         }
@@ -71,13 +73,13 @@ def _due(course, value, path) -> datetime:
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, date):
-        raise CourseFileError(path, "give a time as well as a date, e.g. 2025-10-16T23:59.")
+        raise CourseFileError(path, "give a time as well as a date, e.g. 2025-10-16 23:59.")
     else:
         try:
             parsed = datetime.fromisoformat(str(value).strip())
         except ValueError:
             raise CourseFileError(
-                path, f"{value!r} is not a date and time like 2025-10-16T23:59:00-07:00."
+                path, f"{value!r} is not a date and time like 2025-10-16 23:59."
             ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=course.tz)

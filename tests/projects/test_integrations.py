@@ -6,7 +6,13 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from courses.coursefile import CourseFileError, sections
+from courses.coursefile import (
+    CourseFileError,
+    export_course,
+    import_course,
+    sections,
+    shift_dates,
+)
 from courses.deadlines import due_items
 from courses.models import ComponentSource, Course, GradeComponent, Membership, Role
 from projects.models import Deliverable, LatePolicy, Milestone, MilestoneGrade, Submission
@@ -88,7 +94,7 @@ def test_the_course_file_carries_milestones_and_reads_them_back(course, alice, t
     data = yaml.safe_load(yaml.safe_dump(milestones_section().export(course)))
     assert data[0] == {
         "name": "Project proposal",
-        "due": "2025-10-16T23:59:00-07:00",
+        "due": "2025-10-16 23:59",
         "deliverable": "file",
         "late_policy": "penalty",
         "late_penalty_pct": "10",
@@ -96,9 +102,9 @@ def test_the_course_file_carries_milestones_and_reads_them_back(course, alice, t
         "component": "Proposal",
         "description": "Two pages.",
     }
-    assert data[1]["due"] == "2025-11-06T17:00:00-08:00"
+    assert data[1]["due"] == "2025-11-06 17:00"
 
-    data[0]["due"] = "2025-10-17T23:59"  # no offset: the course's time zone
+    data[0]["due"] = "2025-10-17T23:59:00-07:00"  # an explicit offset is accepted too
     data[1]["name"] = "Mid-quarter check-in"
     milestones_section().load(course, data)
     moved = Milestone.objects.get(course=course, name="Project proposal")
@@ -153,3 +159,61 @@ def test_a_milestone_with_submissions_is_not_deleted_by_an_import(course, alice,
     with pytest.raises(CourseFileError, match="teams have submitted"):
         milestones_section().load(course, [])
     assert Milestone.objects.filter(pk=proposal.pk).exists()
+
+
+def test_shifting_the_course_file_keeps_the_wall_clock_due_time_across_dst(course):
+    Milestone.objects.create(
+        course=course, name="Proposal", due_at=datetime(2025, 10, 16, 23, 59, tzinfo=LA)
+    )
+    data = shift_dates(milestones_section().export(course), 28)
+    milestones_section().load(course, data)
+    assert Milestone.objects.get().due_at == datetime(2025, 11, 13, 23, 59, tzinfo=LA)  # PST now
+
+
+ECS289D_PROJECT = """
+course:
+  code: proj-test
+  title: Projects test
+  term: Fall 2025
+  time_zone: America/Los_Angeles
+  teams:
+    min_size: 3
+    max_size: 5
+    deadline: '2025-10-07 23:59'
+sessions:
+- date: 2025-09-25
+  title: Course Introduction
+milestones:
+- {name: Project proposal, due: '2025-10-16 23:59', deliverable: file, component: Project proposal}
+- {name: Mid-quarter check-in, due: '2025-11-06 17:00', deliverable: none}
+- {name: Mid-quarter milestone, due: '2025-11-06 23:59', deliverable: file, component: Mid-term report,
+   late_policy: penalty, late_penalty_pct: 10}
+- {name: Final presentation, due: '2025-12-04 10:30', deliverable: file, component: Final presentation}
+- {name: Final report and code, due: '2025-12-09 23:59', deliverable: link,
+   component: Final report and code}
+"""
+
+
+def test_a_course_file_with_milestones_imports_and_exports_through_the_course_format(db):
+    # Components come from the "components" section (grading); made here directly.
+    existing = Course.objects.create(code="proj-test", title="Projects test", term="Fall 2025")
+    for name, weight in [
+        ("Project proposal", 1),
+        ("Mid-term report", 4),
+        ("Final presentation", 10),
+        ("Final report and code", 35),
+    ]:
+        GradeComponent.objects.create(
+            course=existing, name=name, weight=weight, source=ComponentSource.MILESTONE
+        )
+
+    course = import_course(ECS289D_PROJECT).course
+    assert course.pk == existing.pk
+    assert course.team_max_size == 5
+    milestones = list(Milestone.objects.filter(course=course).select_related("component"))
+    assert [m.name for m in milestones][:2] == ["Project proposal", "Mid-quarter check-in"]
+    assert milestones[0].component.name == "Project proposal"
+    assert milestones[2].late_penalty_pct == Decimal("10")
+    exported = yaml.safe_load(export_course(course))
+    assert exported["milestones"][4]["due"] == "2025-12-09 23:59"
+    assert exported["milestones"][4]["component"] == "Final report and code"
