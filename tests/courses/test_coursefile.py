@@ -36,6 +36,15 @@ def reading_titled(course, prefix):
 
 
 @pytest.fixture
+def registry():
+    """The section registry, restored after the test (other apps' sections stay)."""
+    saved = dict(_sections)
+    yield _sections
+    _sections.clear()
+    _sections.update(saved)
+
+
+@pytest.fixture
 def imported(db):
     return import_course(SEED_001).course
 
@@ -187,7 +196,7 @@ def test_reading_order_swaps_in_place(imported):
     assert titles[0].startswith("FlashAttention-3")
 
 
-def test_registered_sections_are_exported_and_loaded_in_order(imported):
+def test_registered_sections_are_exported_and_loaded_in_order(imported, registry):
     calls = []
     register_section(
         Section(
@@ -205,33 +214,26 @@ def test_registered_sections_are_exported_and_loaded_in_order(imported):
             load=lambda course, data: calls.append(("first", data)),
         )
     )
-    try:
-        text = export_course(imported)
-        data = yaml.safe_load(text)
-        assert data["zz_later"] == {"due": "2025-10-16 23:59"}
-        assert "aa_first" not in data
-        data["aa_first"] = [1]
-        import_course(yaml.safe_dump(data, sort_keys=False))
-        assert calls == [("first", [1]), ("later", {"due": "2025-10-16 23:59"})]
-    finally:
-        _sections.pop("zz_later")
-        _sections.pop("aa_first")
+    text = export_course(imported)
+    data = yaml.safe_load(text)
+    assert data["zz_later"] == {"due": "2025-10-16 23:59"}
+    assert "aa_first" not in data
+    data["aa_first"] = [1]
+    import_course(yaml.safe_dump(data, sort_keys=False))
+    assert calls == [("first", [1]), ("later", {"due": "2025-10-16 23:59"})]
 
 
-def test_a_section_error_is_located_in_its_section(imported):
+def test_a_section_error_is_located_in_its_section(imported, registry):
     def load(course, data):
         raise CourseFileError("[0].weight", "must be a number.")
 
-    register_section(Section(key="components", order=20, export=lambda c: None, load=load))
-    try:
-        text = SEED_001 + "components:\n- name: Reviews\n  weight: lots\n"
-        with pytest.raises(CourseFileError) as caught:
-            import_course(text.replace("term: Fall 2025", "term: Changed"))
-        assert caught.value.path == "components[0].weight"
-        assert caught.value.line == len(text.splitlines())
-        assert Course.objects.get(pk=imported.pk).term == "Fall 2025"
-    finally:
-        _sections.pop("components")
+    register_section(Section(key="zz_broken", order=95, export=lambda c: None, load=load))
+    text = SEED_001 + "zz_broken:\n- name: Reviews\n  weight: lots\n"
+    with pytest.raises(CourseFileError) as caught:
+        import_course(text.replace("term: Fall 2025", "term: Changed"))
+    assert caught.value.path == "zz_broken[0].weight"
+    assert caught.value.line == len(text.splitlines())
+    assert Course.objects.get(pk=imported.pk).term == "Fall 2025"
 
 
 def test_shift_dates_moves_dates_and_local_times_but_not_other_text():
