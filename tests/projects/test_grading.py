@@ -246,3 +246,71 @@ def test_the_grading_list_runs_a_fixed_number_of_queries(
     add_teams(8, 2)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_staff_prepare_a_grade_row_for_every_team_from_the_milestone_list(
+    login, course, instructor, team, rival, proposal
+):
+    response = login(instructor).post(
+        reverse("admin:projects_milestone_changelist"),
+        {"action": "prepare_grades", "_selected_action": [proposal.pk]},
+        follow=True,
+    )
+    assert "2 grade rows added" in response.content.decode()
+    assert set(MilestoneGrade.objects.values_list("team__name", flat=True)) == {
+        "Flash Team",
+        "Rivals",
+    }
+
+
+def test_staff_read_submissions_in_the_admin_but_cannot_change_them(
+    login, course, instructor, alice, team, proposal
+):
+    submission = submit(team, proposal, alice, proposal.due_at)
+    client = login(instructor)
+    page = client.get(reverse("admin:projects_submission_changelist")).content.decode()
+    assert "Flash Team" in page and "https://example.org" in page
+    change = client.get(reverse("admin:projects_submission_change", args=[submission.pk]))
+    assert change.status_code == 200
+    assert 'name="_save"' not in change.content.decode()
+    assert client.get(reverse("admin:projects_submission_add")).status_code == 403
+
+
+def test_staff_mark_points_and_publish_from_the_grading_list(
+    login, course, instructor, alice, team, proposal, component
+):
+    submit(team, proposal, alice, proposal.due_at)
+    grade = MilestoneGrade.objects.create(milestone=proposal, team=team)
+    response = login(instructor).post(
+        reverse("admin:projects_milestonegrade_changelist"),
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-MIN_NUM_FORMS": "0",
+            "form-MAX_NUM_FORMS": "1000",
+            "form-0-id": grade.pk,
+            "form-0-points": "8.5",
+            "form-0-feedback": "Good",
+            "form-0-published": "on",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302
+    assert scores(component, [alice])[alice.pk]["Project proposal"].earned == Decimal("8.50")
+
+
+def test_points_above_the_milestone_maximum_are_refused(login, course, instructor, team, proposal):
+    response = login(instructor).post(
+        reverse("admin:projects_milestonegrade_add"),
+        {
+            "milestone": proposal.pk,
+            "team": team.pk,
+            "points": "11",
+            "adjustments-TOTAL_FORMS": "0",
+            "adjustments-INITIAL_FORMS": "0",
+            "adjustments-MIN_NUM_FORMS": "0",
+            "adjustments-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 200
+    assert "At most 10.00 points for this milestone." in response.content.decode()
