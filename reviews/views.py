@@ -219,6 +219,7 @@ def digest(request, access, pk):
             "sections": sections,
             "pending": pending,
             "show_names": privileged,
+            "is_staff": access.is_staff,
             "now": now,
             "active_nav": "reviews:my_reviews",
             "write_url": reverse("reviews:write", args=[course.code, reading.pk]),
