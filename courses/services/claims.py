@@ -12,11 +12,21 @@ invariants hold even if this module is wrong.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from courses.models import Claim, ClaimEvent, Course, Membership, Reading, Role, Team, TeamMember
+from courses.models import (
+    Claim,
+    ClaimEvent,
+    Course,
+    Membership,
+    Reading,
+    Role,
+    Slides,
+    Team,
+    TeamMember,
+)
 
 # SQLSTATEs raised by the trigger (courses/migrations/0004_claim_invariants_trigger.py).
 SQLSTATE_MESSAGES = {
@@ -146,49 +156,119 @@ def _check_seat(
     return seat
 
 
-def claim_reading(*, reading: Reading, user) -> Claim:
-    """``user`` (a student) claims ``reading`` for themselves or their team."""
-    with transaction.atomic():
-        course = _lock_course(reading.course_id)
-        now = timezone.now()
-        state = course.claims_state(now)
-        if state == "before":
-            if not course.uses_claims:
-                raise ClaimError("This course has no paper claims.")
-            raise ClaimError(f"Claiming opens {_local(course, course.claims_open_at)}.")
-        if state == "closed":
-            raise ClaimError(
-                f"The claim window closed {_local(course, course.claims_close_at)}; "
-                "ask the course staff for a change."
-            )
-        if not Membership.objects.filter(course=course, user=user, role=Role.STUDENT).exists():
-            raise ClaimError("Only students of this course can claim readings.")
-        team = None
-        if course.presents_by_team:
-            team = team_of(course, user)
-            if team is None:
-                raise ClaimError(
-                    "This course presents by teams: form or join a team first, "
-                    "then claim a reading for it."
-                )
-        reading = Reading.objects.select_related("session", "paper").get(pk=reading.pk)
-        seat = _check_seat(course, reading, student=None if team else user, team=team)
-        claim = Claim(
-            course=course,
-            reading=reading,
-            student=None if team else user,
-            team=team,
-            seat=seat,
-            claimed_by=user,
-            claimed_at=now,
+def _window_error(course: Course, now: datetime) -> ClaimError | None:
+    state = course.claims_state(now)
+    if state == "before":
+        if not course.uses_claims:
+            return ClaimError("This course has no paper claims.")
+        return ClaimError(f"Claiming opens {_local(course, course.claims_open_at)}.")
+    if state == "closed":
+        return ClaimError(
+            f"The claim window closed {_local(course, course.claims_close_at)}; "
+            "ask the course staff for a change."
         )
-        try:
-            with transaction.atomic():
-                claim.save()
-        except DatabaseError as exc:
-            raise _refused(exc) from exc
-        _event(claim, ClaimEvent.Action.CLAIM, user, now)
-        return claim
+    return None
+
+
+# One statement, so one snapshot of committed claims: if it says the reading is
+# taken, it was taken at that instant, and refusing is the same answer the
+# locked path would give a request that came that instant. Losers of a rush are
+# answered without queueing for the course lock; everyone else takes the lock.
+AT_A_GLANCE_SQL = """
+SELECT
+  (SELECT count(*) FROM courses_claim
+    WHERE reading_id = %(reading)s AND withdrawn_at IS NULL),
+  EXISTS (SELECT 1 FROM courses_claim
+    WHERE reading_id = %(reading)s AND withdrawn_at IS NULL AND seat = 1),
+  (SELECT count(*) FROM courses_claim
+    WHERE course_id = %(course)s AND withdrawn_at IS NULL AND {holder} = %(holder)s),
+  EXISTS (SELECT 1 FROM courses_reading r JOIN courses_session s ON s.id = r.session_id
+    WHERE r.course_id = %(course)s AND NOT r.presented_by_instructor AND s.kind = 'regular'
+      AND NOT EXISTS (SELECT 1 FROM courses_claim c
+                      WHERE c.reading_id = r.id AND c.withdrawn_at IS NULL))
+"""
+
+
+def _refused_at_a_glance(course: Course, reading: Reading, *, student, team) -> ClaimError | None:
+    column, holder = ("team_id", team.pk) if team else ("student_id", student.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            AT_A_GLANCE_SQL.format(holder=column),
+            {"reading": reading.pk, "course": course.pk, "holder": holder},
+        )
+        taken, first_seat_taken, held, any_free = cursor.fetchone()
+    if held >= course.claims_per_presenter:
+        return None  # the locked path words this one (it names the holder's claims)
+    if taken < course.presenters_per_reading and not (first_seat_taken and any_free):
+        return None
+    names = [
+        _holder_label(c)
+        for c in reading.claims.active().select_related("student", "team").order_by("seat")
+    ]
+    if not names:
+        return ClaimError(
+            f"Someone got “{reading.paper}” first; the board shows what is still free."
+        )
+    if taken < course.presenters_per_reading:
+        return ClaimError(
+            f"{' and '.join(names)} got “{reading.paper}” first. "
+            "Second presenters are allowed only once every reading has a presenter; "
+            "the board below shows what is still free.",
+            holders=names,
+        )
+    return ClaimError(
+        f"{' and '.join(names)} got “{reading.paper}” first. "
+        "The board below shows what is still free.",
+        holders=names,
+    )
+
+
+def claim_reading(*, reading: Reading, user) -> Claim:
+    """``user`` (a student) claims ``reading`` for themselves or their team.
+
+    Checks that do not depend on other claims run before the course lock, so the
+    lock is held only for the few statements that decide the seat.
+    """
+    reading = Reading.objects.select_related("session", "paper", "course").get(pk=reading.pk)
+    course = reading.course
+    if error := _window_error(course, timezone.now()):
+        raise error
+    if not Membership.objects.filter(course=course, user=user, role=Role.STUDENT).exists():
+        raise ClaimError("Only students of this course can claim readings.")
+    team = None
+    if course.presents_by_team:
+        team = team_of(course, user)
+        if team is None:
+            raise ClaimError(
+                "This course presents by teams: form or join a team first, "
+                "then claim a reading for it."
+            )
+    student = None if team else user
+    if not reading.claimable:
+        raise ClaimError(f"“{reading.paper}” is presented by the instructor; it cannot be claimed.")
+    if refusal := _refused_at_a_glance(course, reading, student=student, team=team):
+        raise refusal
+    try:
+        with transaction.atomic():
+            course = _lock_course(course.pk)
+            now = timezone.now()
+            if error := _window_error(course, now):
+                raise error
+            seat = _check_seat(course, reading, student=student, team=team)
+            claim = Claim(
+                course=course,
+                reading=reading,
+                student=student,
+                team=team,
+                seat=seat,
+                claimed_by=user,
+                claimed_at=now,
+            )
+            claim.save()
+            _event(claim, ClaimEvent.Action.CLAIM, user, now)
+    except DatabaseError as exc:
+        raise _refused(exc) from exc
+    return claim
 
 
 def _can_withdraw(claim: Claim, user) -> bool:
@@ -329,7 +409,6 @@ def claim_due_items(user, courses):
     from django.urls import reverse
 
     from courses.deadlines import DueItem
-    from courses.models import Slides
 
     courses = [c for c in courses if c.uses_claims]
     if not courses or not user.is_authenticated:
@@ -392,3 +471,12 @@ def claim_due_items(user, courses):
                 )
             )
     return items
+
+
+def latest_slides_by_reading(readings) -> dict[int, Slides]:
+    """The newest slides per reading id (one query); link them with url 'courses:slides'."""
+
+    latest: dict[int, Slides] = {}
+    for slides in Slides.objects.filter(reading__in=list(readings)).order_by("uploaded_at", "id"):
+        latest[slides.reading_id] = slides
+    return latest

@@ -83,6 +83,7 @@ def claims_board(request, access):
         groups[-1]["readings"].append(reading)
 
     state = course.claims_state(now)
+    still_free = [r for group in groups for r in group["readings"] if r.is_free]
     can_claim = (
         access.is_student
         and state == "open"
@@ -101,6 +102,7 @@ def claims_board(request, access):
         "needs_team": course.presents_by_team and access.is_student and team is None,
         "second_open": second_open,
         "free_count": free_count,
+        "still_free": still_free,
         "reading_count": len(readings),
         "now": now,
     }

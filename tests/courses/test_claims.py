@@ -126,7 +126,7 @@ def test_losing_a_race_names_the_holder_and_shows_what_is_free(
     assert response.status_code == 200
     page = response.content.decode()
     assert "Alice Archer got “FlashInfer" in page
-    assert "Orca: A Distributed Serving System" in page and "Free" in page
+    assert f'<strong>Still free:</strong>\n        <a href="#reading-{readings[1].pk}">Orca' in page
     assert Claim.objects.active().count() == 1
 
 
@@ -370,12 +370,38 @@ def test_grading_a_claim_is_not_refused_by_the_guard(course, alice, readings):
     assert Claim.objects.get().points == 9
 
 
-def test_claiming_locks_the_course_row_first(course, alice, readings, window_open):
+def test_claiming_locks_the_course_row_before_deciding_the_seat(
+    course, alice, readings, window_open
+):
     with CaptureQueriesContext(connection) as queries:
         claim_reading(reading=readings[0], user=alice)
     statements = [q["sql"] for q in queries.captured_queries]
-    first_real = next(s for s in statements if not s.startswith(("SAVEPOINT", "RELEASE")))
-    assert first_real.startswith('SELECT "courses_course"') and first_real.endswith("FOR UPDATE")
+    lock = next(
+        i
+        for i, sql in enumerate(statements)
+        if sql.startswith('SELECT "courses_course"') and sql.endswith("FOR UPDATE")
+    )
+    insert = next(
+        i for i, sql in enumerate(statements) if sql.startswith('INSERT INTO "courses_claim"')
+    )
+    assert lock < insert
+    # Everything the decision reads about claims is read while holding the lock.
+    reads = [
+        i
+        for i, sql in enumerate(statements)
+        if sql.startswith('SELECT "courses_claim"') and i > lock
+    ]
+    assert reads and all(lock < i < insert for i in reads)
+
+
+def test_a_rush_loser_is_answered_without_waiting_for_the_lock(
+    course, alice, bob, readings, window_open
+):
+    claim_reading(reading=readings[0], user=alice)
+    with CaptureQueriesContext(connection) as queries:
+        with pytest.raises(ClaimError, match="Alice Archer got"):
+            claim_reading(reading=readings[0], user=bob)
+    assert not any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
 
 
 def test_withdrawing_locks_the_course_row(course, alice, readings, window_open):
