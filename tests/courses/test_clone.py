@@ -64,3 +64,25 @@ def test_clone_refuses_an_existing_code_and_a_bad_date(ecs, other_course):
         call_command("clone_course", ecs.code, "new", "--first-day", "Jan 7")
     with pytest.raises(CommandError, match="No course"):
         call_command("clone_course", "nope", "new", "--first-day", "2026-01-07")
+
+
+def test_clone_shifts_dates_in_other_apps_sections_too(ecs):
+    from courses.coursefile import Section, _sections, register_section
+
+    loaded = {}
+    saved = dict(_sections)
+    register_section(
+        Section(
+            key="zz_milestones",
+            order=99,
+            export=lambda course: [{"name": "Proposal", "due": "2025-10-16 23:59"}],
+            load=lambda course, data: loaded.setdefault(course.code, data),
+        )
+    )
+    try:
+        call_command("clone_course", ecs.code, "ecs289d-w26", "--first-day", "2026-01-07")
+    finally:
+        _sections.clear()
+        _sections.update(saved)
+    # Thu 10/16 + 105 days = Thu 2026-01-29, same wall-clock time.
+    assert loaded["ecs289d-w26"] == [{"name": "Proposal", "due": "2026-01-29 23:59"}]
