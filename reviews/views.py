@@ -173,10 +173,14 @@ def digest(request, access, pk):
         if not privileged:
             if not access.is_student or kind.peer_visibility == PeerVisibility.NOBODY:
                 continue
-            if kind.peer_visibility == PeerVisibility.SUBMITTED:
-                mine = plan.author_for(kind, user_id)
-                if (kind.pk, reading.pk, mine) not in plan.reviews:
-                    continue
+            mine = plan.author_for(kind, user_id)
+            if kind.peer_visibility == PeerVisibility.SUBMITTED and (
+                (kind.pk, reading.pk, mine) not in plan.reviews
+            ):
+                continue
+            if mine is not None:
+                # A classmate with an extension reads the others only after their own due time.
+                due = plan.due_times.for_author(kind, reading, mine)
         if now < due:
             pending.append((kind, due))
             continue

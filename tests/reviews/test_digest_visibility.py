@@ -195,3 +195,20 @@ def test_digest_runs_a_fixed_number_of_queries(
     client = login(instructor)
     with time_machine.travel(AFTER, tick=False), django_assert_max_num_queries(14):
         assert client.get(digest_url(course, reading)).status_code == 200
+
+
+def test_a_classmate_with_an_extension_sees_others_only_after_their_own_due_time(
+    alices_review, paper_review, course, reading, bob, login
+):
+    from reviews.models import Extension
+
+    paper_review.peer_visibility = "everyone"
+    paper_review.save()
+    Extension.objects.create(
+        course=course, student=bob, reading=reading, due_at=DUE + timedelta(days=1)
+    )
+    assert get(login(bob), digest_url(course, reading), AFTER).status_code == 404
+    assert (
+        get(login(bob), digest_url(course, reading), DUE + timedelta(days=1, hours=1)).status_code
+        == 200
+    )

@@ -131,3 +131,54 @@ def test_course_file_refuses_to_remove_a_kind_with_reviews(paper_review, course,
     data["review_kinds"] = []
     with pytest.raises(CourseFileError, match="has reviews"):
         coursefile.import_data(data)
+
+
+# The CSE 585 example of the README's "Course file: review_kinds" section.
+CSE585_YAML = """\
+review_kinds:
+  - name: Summary
+    written_by: team
+    readings: own
+    due: {kind: after, hours_after: 24}
+    late: {policy: no_credit}
+    max_points: "10"
+    component: Paper Summary
+    prompts:
+      - {key: problem, label: "What is the problem and why is it important?", required: true}
+      - {key: hypothesis, label: "What is the hypothesis of the work?", required: true}
+      - {key: solution, label: "What is the proposed solution, and what key insight guides their solution?", required: true}
+      - {key: drawbacks, label: "What is one (or more) drawback or limitation of the proposal, and how will you improve it?", required: true}
+  - name: Question
+    written_by: student
+    readings: presented
+    due: {kind: before, days_before: 1, at: "15:00"}
+    late: {policy: no_credit}
+    component: Participation
+    prompts:
+      - {key: question, label: "One insightful question for the authors", required: true, gather: true}
+"""
+
+
+def test_the_readme_cse585_example_loads(other_course):
+    import yaml
+
+    from courses.models import ComponentSource, GradeComponent
+    from reviews.integration import load_kinds
+
+    for name in ("Paper Summary", "Participation"):
+        GradeComponent.objects.create(
+            course=other_course, name=name, weight=Decimal("10"), source=ComponentSource.REVIEWS
+        )
+    load_kinds(other_course, yaml.safe_load(CSE585_YAML)["review_kinds"])
+    summary, question = ReviewKind.objects.filter(course=other_course)
+    assert (summary.written_by, summary.readings, summary.due_kind, summary.due_hours_after) == (
+        "team",
+        "own",
+        "after",
+        24,
+    )
+    assert (question.readings, str(question.due_time), question.late_policy) == (
+        "presented",
+        "15:00:00",
+        "no_credit",
+    )
