@@ -100,3 +100,19 @@ def test_a_reset_token_stops_the_old_feed(client, course, alice, schedule):
     alice.reset_calendar_token()
     assert feed(client, course, old).status_code == 404
     assert feed(client, course, alice.calendar_token).status_code == 200
+
+
+def test_feed_query_count_does_not_grow_with_the_schedule(
+    client, course, alice, schedule, django_assert_max_num_queries
+):
+    from courses.models import Paper, Reading
+
+    with django_assert_max_num_queries(30) as small:
+        feed(client, course, alice.calendar_token)
+    for i in range(12):
+        session = Session.objects.create(course=course, date=date(2026, 1, 6) + timedelta(days=i))
+        paper = Paper.objects.create(title=f"Extra paper {i}")
+        Reading.objects.create(session=session, paper=paper, order=1)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = feed(client, course, alice.calendar_token)
+    assert len(events(response)) >= 15
