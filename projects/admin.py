@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline, staff_courses
-from courses.models import GradeComponent, Team, TeamMember
+from courses.models import GradeComponent, Session, Team, TeamMember
 from projects.models import Milestone, MilestoneAdjustment, MilestoneGrade, Submission
 
 
@@ -88,22 +88,41 @@ class MilestoneAdmin(CourseScopedAdmin):
         "component",
     )
     list_filter = ("course", "deliverable")
-    list_select_related = ("course", "component")
+    list_select_related = ("course", "component", "session")
     search_fields = ("name",)
     actions = ["prepare_grades"]
-    fields = (
-        "course",
-        "name",
-        "description",
-        "due_at",
-        "deliverable",
-        ("late_policy", "late_penalty_pct"),
-        ("max_points", "component"),
-        "order",
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "course",
+                    "name",
+                    "description",
+                    "deliverable",
+                    ("late_policy", "late_penalty_pct"),
+                    ("max_points", "component"),
+                    "order",
+                )
+            },
+        ),
+        ("Due time", {"fields": ("due_at",)}),
+        (
+            "Or due relative to a session (moves with it)",
+            {
+                "fields": (
+                    "session",
+                    "relative_kind",
+                    ("days_before", "at_time"),
+                    "hours_after",
+                ),
+                "description": "With a session chosen, the due time above is computed from it.",
+            },
+        ),
     )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is GradeComponent:
+        if db_field.related_model in (GradeComponent, Session):
             _limit_to_staff_courses(request, db_field, kwargs, "course")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -30,3 +30,21 @@ class ProjectsConfig(AppConfig):
         deadlines.register(milestone_deadlines)
         coursefile.register_section(milestones_section.SECTION)
         grading.register_provider(ComponentSource.MILESTONE, milestone_scores)
+
+        # Milestones due relative to a session move with it. courses cannot call
+        # projects (it must not import it), so projects listens for the change.
+        from django.db.models.signals import post_save
+
+        from courses.models import Course, Session
+        from projects.models import Milestone
+
+        def follow_session(sender, instance, raw=False, **kwargs):
+            if not raw:
+                Milestone.objects.filter(session=instance).sync_due_times()
+
+        def follow_course(sender, instance, raw=False, **kwargs):
+            if not raw:
+                Milestone.objects.filter(course=instance).sync_due_times()
+
+        post_save.connect(follow_session, sender=Session, dispatch_uid="projects.follow_session")
+        post_save.connect(follow_course, sender=Course, dispatch_uid="projects.follow_course")

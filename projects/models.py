@@ -6,7 +6,7 @@ this app adds the project work on top of them.
 
 import math
 import uuid
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -15,7 +15,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from courses.models import Course, GradeComponent, Team
+from courses import timing
+from courses.models import Course, GradeComponent, Session, Team
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -34,9 +35,27 @@ class LatePolicy(models.TextChoices):
     ACCEPT = "accept", "accepted without penalty"
 
 
+class RelativeDue(models.TextChoices):
+    BEFORE = timing.BEFORE, "N days before the session, at a time of day"
+    AFTER = timing.AFTER, "N hours after the session starts"
+
+
 class MilestoneQuerySet(models.QuerySet):
     def for_course(self, course):
-        return self.filter(course=course).order_by("due_at", "order", "id")
+        return (
+            self.filter(course=course).select_related("session").order_by("due_at", "order", "id")
+        )
+
+    def sync_due_times(self) -> int:
+        """Recompute ``due_at`` of the session-relative milestones here; returns how many moved."""
+        moved = 0
+        for milestone in self.filter(session__isnull=False).select_related("session__course"):
+            before = milestone.due_at
+            milestone.sync_due_at()
+            if milestone.due_at != before:
+                milestone.save(update_fields=["due_at"])
+                moved += 1
+        return moved
 
 
 class Milestone(models.Model):
@@ -45,7 +64,33 @@ class Milestone(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="milestones")
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
-    due_at = models.DateTimeField("due", help_text="Entered and shown in the course's time zone.")
+    due_at = models.DateTimeField(
+        "due",
+        blank=True,
+        help_text="Entered and shown in the course's time zone. "
+        "Computed from the session when one is chosen below.",
+    )
+    # Optional: a due time relative to a session (courses.timing), so that
+    # moving the session moves the milestone.
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="milestones",
+        help_text="Due relative to this session; it keeps its last due time if the session goes.",
+    )
+    relative_kind = models.CharField(
+        "relative to the session",
+        max_length=6,
+        choices=RelativeDue.choices,
+        default=RelativeDue.AFTER,
+    )
+    days_before = models.PositiveSmallIntegerField(default=0)
+    at_time = models.TimeField("at (course time)", default=time(23, 59))
+    hours_after = models.IntegerField(
+        default=0, help_text="0: due when class starts (e.g. presentation slides)."
+    )
     deliverable = models.CharField(
         max_length=8, choices=Deliverable.choices, default=Deliverable.FILE
     )
@@ -93,6 +138,32 @@ class Milestone(models.Model):
         super().clean()
         if self.component_id and self.course_id and self.component.course_id != self.course_id:
             raise ValidationError({"component": "Pick a component of the same course."})
+        if self.session_id:
+            if self.course_id and self.session.course_id != self.course_id:
+                raise ValidationError({"session": "Pick a session of the same course."})
+            self.sync_due_at()
+        elif self.due_at is None:
+            raise ValidationError({"due_at": "Give a due time, or a session it is relative to."})
+
+    def due_policy(self) -> timing.DuePolicy:
+        return timing.DuePolicy(
+            kind=self.relative_kind,
+            days_before=self.days_before,
+            at=self.at_time,
+            hours_after=self.hours_after,
+        )
+
+    def sync_due_at(self) -> None:
+        """Set ``due_at`` from the session and the policy (no-op without a session)."""
+        if self.session_id:
+            self.due_at = timing.due_at(self.due_policy(), self.session)
+
+    def describe_due(self) -> str:
+        """'11:59 pm the day before the session of Tue Nov 4', or '' for an absolute due time."""
+        if not self.session_id:
+            return ""
+        rule = self.due_policy().describe().replace("class", "the session")
+        return f"{rule} of {self.session.date:%a %b %-d}"
 
     @property
     def local_due(self):

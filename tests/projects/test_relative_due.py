@@ -1,0 +1,136 @@
+"""Milestones due relative to a session move when the session moves."""
+
+from datetime import date, datetime, time
+
+import pytest
+from django.urls import reverse
+
+from courses.coursefile import CourseFileError, sections
+from projects.models import Deliverable, Milestone, RelativeDue
+from tests.conftest import LA
+
+
+@pytest.fixture
+def presentation(course, session):
+    """Due when the Tue 2025-11-04 10:30 class starts."""
+    milestone = Milestone(
+        course=course,
+        name="Final presentation",
+        session=session,
+        relative_kind=RelativeDue.AFTER,
+        hours_after=0,
+        deliverable=Deliverable.FILE,
+    )
+    milestone.full_clean()
+    milestone.save()
+    return milestone
+
+
+def milestones_section():
+    return next(s for s in sections() if s.key == "milestones")
+
+
+def test_a_session_relative_milestone_is_due_by_the_sessions_clock(presentation):
+    assert presentation.due_at == datetime(2025, 11, 4, 10, 30, tzinfo=LA)
+
+
+def test_the_night_before_rule_follows_dst(course, session):
+    milestone = Milestone(
+        course=course,
+        name="Slides",
+        session=session,
+        relative_kind=RelativeDue.BEFORE,
+        days_before=1,
+        at_time=time(23, 59),
+    )
+    milestone.full_clean()
+    assert milestone.due_at == datetime(2025, 11, 3, 23, 59, tzinfo=LA)  # PST, after 11/2
+    assert milestone.describe_due() == "11:59 pm the day before the session of Tue Nov 4"
+
+
+def test_moving_the_session_moves_the_milestone(presentation, session):
+    session.date = date(2025, 11, 6)
+    session.start_time = time(9, 0)
+    session.save()
+    presentation.refresh_from_db()
+    assert presentation.due_at == datetime(2025, 11, 6, 9, 0, tzinfo=LA)
+
+
+def test_changing_the_course_start_time_moves_the_milestone(course, presentation):
+    course.default_start_time = time(12, 10)
+    course.save()
+    presentation.refresh_from_db()
+    assert presentation.due_at == datetime(2025, 11, 4, 12, 10, tzinfo=LA)
+
+
+def test_staff_create_a_session_relative_milestone_in_the_admin(login, course, instructor, session):
+    response = login(instructor).post(
+        reverse("admin:projects_milestone_add"),
+        {
+            "course": course.pk,
+            "name": "Final presentation",
+            "deliverable": "file",
+            "late_policy": "no_credit",
+            "late_penalty_pct": "0",
+            "max_points": "100",
+            "order": "0",
+            "due_at_0": "",
+            "due_at_1": "",
+            "session": session.pk,
+            "relative_kind": "after",
+            "days_before": "0",
+            "at_time": "23:59",
+            "hours_after": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Milestone.objects.get().due_at == datetime(2025, 11, 4, 10, 30, tzinfo=LA)
+
+
+def test_a_milestone_without_due_time_or_session_is_refused(login, course, instructor):
+    response = login(instructor).post(
+        reverse("admin:projects_milestone_add"),
+        {
+            "course": course.pk,
+            "name": "Whenever",
+            "deliverable": "file",
+            "late_policy": "no_credit",
+            "late_penalty_pct": "0",
+            "max_points": "100",
+            "order": "0",
+            "due_at_0": "",
+            "due_at_1": "",
+            "relative_kind": "after",
+            "days_before": "0",
+            "at_time": "23:59",
+            "hours_after": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "Give a due time, or a session it is relative to." in response.content.decode()
+
+
+def test_the_course_file_keeps_session_relative_milestones_relative(course, presentation):
+    data = milestones_section().export(course)
+    assert data[0]["session"] == "2025-11-04" and data[0]["hours_after"] == 0
+    assert "due" not in data[0]
+    presentation.delete()
+    milestones_section().load(
+        course,
+        [
+            {"name": "Final presentation", "session": date(2025, 11, 4), "hours_after": 0},
+            {"name": "Slides", "session": "2025-11-04", "days_before": 1, "at": "23:59"},
+        ],
+    )
+    due = dict(Milestone.objects.values_list("name", "due_at"))
+    assert due == {
+        "Final presentation": datetime(2025, 11, 4, 10, 30, tzinfo=LA),
+        "Slides": datetime(2025, 11, 3, 23, 59, tzinfo=LA),
+    }
+
+
+def test_a_milestone_on_a_date_without_a_session_is_a_course_file_error(course, session):
+    with pytest.raises(CourseFileError) as error:
+        milestones_section().load(course, [{"name": "X", "session": "2025-11-05"}])
+    assert error.value.path == "milestones[0].session"
+    assert "no session on Wed 2025-11-05" in error.value.message
