@@ -15,6 +15,8 @@ import pytest
 
 from courses.models import Course, Membership, Paper, Reading, Role, Session
 
+pytest_plugins = ["tests.browser"]
+
 PASSWORD = "correct horse battery staple"
 LA = ZoneInfo("America/Los_Angeles")
 

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from projects.models import Deliverable, Milestone, Submission
+from tests.browser import CHROMIUM
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import CHROMIUM, browser, open_page  # noqa: F401 (fixtures)
 from tests.projects.conftest import pdf_bytes
 
 pytestmark = [
@@ -26,7 +26,7 @@ pytestmark = [
 
 
 def test_a_team_forms_in_the_browser_and_submits_a_pdf(
-    open_page,  # noqa: F811 (the fixture imported above)
+    open_page,
     tmp_path,
     course,
     alice,

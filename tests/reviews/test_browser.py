@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from courses.models import Paper, Reading, Session
+from tests.browser import CHROMIUM
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import CHROMIUM, browser, open_page  # noqa: F401, F811 (fixtures)
 from tests.reviews.conftest import ANSWERS
 
 pytestmark = [
@@ -25,7 +25,7 @@ pytestmark = [
 
 
 def test_unsent_text_survives_a_reload_and_is_dropped_after_saving(
-    open_page,  # noqa: F811
+    open_page,
     paper_review,
     course,
     alice,
