@@ -186,7 +186,7 @@ class DueOverride(models.Model):
 
     kind = models.ForeignKey(ReviewKind, on_delete=models.CASCADE, related_name="overrides")
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
-    due_at = models.DateTimeField()
+    due_at = models.DateTimeField(help_text="In UTC, like every time in the admin.")
     reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -225,7 +225,7 @@ class Extension(models.Model):
     team = models.ForeignKey(
         Team, on_delete=models.CASCADE, null=True, blank=True, related_name="review_extensions"
     )
-    due_at = models.DateTimeField("new due time")
+    due_at = models.DateTimeField("new due time", help_text="In UTC, like every time in the admin.")
     reason = models.CharField(max_length=200, blank=True)
 
     class Meta:

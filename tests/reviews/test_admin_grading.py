@@ -167,3 +167,63 @@ def test_change_page_shows_the_review_text_escaped_and_not_editable(
     assert "<script>alert(1)" not in page
     assert 'name="answers"' not in page
     assert "Mon Nov 3, 11:59 PM PST" in login(instructor).get(URL).content.decode()
+
+
+def test_grading_one_review_records_the_grader_and_obeys_the_maximum(
+    two_reviews, instructor, login
+):
+    on_time, _ = two_reviews
+    client = login(instructor)
+    url = f"{URL}{on_time.pk}/change/"
+    page = client.post(url, {"points": "1.5", "feedback": "x"}).content.decode()
+    assert "At most 1.00 points." in page
+    assert client.post(url, {"points": "-1", "feedback": "x"}).status_code == 200
+    assert (
+        client.post(
+            url, {"points": "0.75", "feedback": "Good", "feedback_published": "on"}
+        ).status_code
+        == 302
+    )
+    on_time.refresh_from_db()
+    assert (on_time.points, on_time.graded_by, on_time.feedback_published) == (
+        Decimal("0.75"),
+        instructor,
+        True,
+    )
+    assert on_time.answers == ANSWERS  # grading never touches what the student wrote
+
+
+def test_staff_set_a_session_override_on_the_kind_page(
+    paper_review, course, reading, alice, instructor, login
+):
+    from reviews.models import DueOverride
+
+    client = login(instructor)
+    url = f"/admin/reviews/reviewkind/{paper_review.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in form.initial.items()
+        if name in form.fields
+    }
+    data.update(
+        {
+            "course": course.pk,
+            "component": paper_review.component_id,
+            "prompts": __import__("json").dumps(paper_review.prompts),
+            "counts_optional_as_bonus": "on",
+            "overrides-TOTAL_FORMS": "1",
+            "overrides-INITIAL_FORMS": "0",
+            "overrides-MIN_NUM_FORMS": "0",
+            "overrides-MAX_NUM_FORMS": "1000",
+            "overrides-0-session": reading.session_id,
+            "overrides-0-due_at_0": "2025-11-02",
+            "overrides-0-due_at_1": "12:00:00",
+            "overrides-0-reason": "Election day",
+        }
+    )
+    data["due_time"] = "23:59"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    (override,) = DueOverride.objects.all()
+    assert override.session == reading.session
