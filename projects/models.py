@@ -212,7 +212,7 @@ class SubmissionQuerySet(models.QuerySet):
 class Submission(models.Model):
     """One version of a team's deliverable for a milestone. Versions are never overwritten."""
 
-    milestone = models.ForeignKey(Milestone, on_delete=models.PROTECT, related_name="submissions")
+    milestone = models.ForeignKey(Milestone, on_delete=models.RESTRICT, related_name="submissions")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="submissions")
     version = models.PositiveIntegerField()
     submitted_by = models.ForeignKey(

@@ -239,3 +239,22 @@ def test_a_team_whose_last_member_leaves_keeps_its_submitted_work(
     login(carol).post(reverse("projects:team_leave", args=[course.code]))
     assert Submission.objects.get().team == rival
     assert not rival.members.exists()
+
+
+def test_a_milestone_with_submissions_cannot_be_deleted_but_its_course_can(
+    course, alice, team, proposal
+):
+    from django.db.models import RestrictedError
+
+    Submission.objects.create(
+        milestone=proposal,
+        team=team,
+        version=1,
+        submitted_by=alice,
+        submitted_at=proposal.due_at,
+        text="plan",
+    )
+    with pytest.raises(RestrictedError):
+        proposal.delete()
+    course.delete()
+    assert not Submission.objects.exists()
