@@ -135,3 +135,41 @@ def test_staff_list_runs_a_fixed_number_of_queries(
     client = login(instructor)
     with django_assert_max_num_queries(14):
         assert client.get(list_url(course)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("scope", "expected"),
+    [("all", {"required", "optional"}), ("required", {"required"}), ("optional", {"optional"})],
+)
+def test_the_kinds_reading_scope_decides_what_is_owed(
+    paper_review, course, session, alice, login, scope, expected
+):
+    paper_review.readings = scope
+    paper_review.save()
+    Reading.objects.create(
+        session=session, paper=Paper.objects.create(title="The required one"), order=1
+    )
+    Reading.objects.create(
+        session=session,
+        paper=Paper.objects.create(title="The optional one"),
+        required=False,
+        order=2,
+    )
+    page = login(alice).get(list_url(course)).content.decode()
+    assert {kind for kind in ("required", "optional") if f"The {kind} one" in page} == expected
+
+
+def test_placeholder_papers_and_holidays_ask_for_no_review(
+    paper_review, course, session, alice, login
+):
+    from courses.models import Session, SessionKind
+
+    Reading.objects.create(
+        session=session, paper=Paper.objects.create(title="TBD topic", is_placeholder=True)
+    )
+    holiday = Session.objects.create(
+        course=course, date=session.date + timedelta(days=2), kind=SessionKind.HOLIDAY
+    )
+    Reading.objects.create(session=holiday, paper=Paper.objects.create(title="Holiday paper"))
+    page = login(alice).get(list_url(course)).content.decode()
+    assert "TBD topic" not in page and "Holiday paper" not in page
