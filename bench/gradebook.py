@@ -1,0 +1,361 @@
+"""Gradebook benchmark: compute and render the gradebook of a big course.
+
+Run:  .venv/bin/python bench/gradebook.py [--students 500] [--readings 40] [--db seminar_bench_gradebook]
+
+It rebuilds a dedicated database (default seminar_bench_gradebook, on the embedded
+PostgreSQL) and seeds one ECS 289D-like course: N students, R readings (one in
+four optional) in two-reading sessions, a review kind feeding "Paper reviews"
+whose optional-reading reviews feed the bonus, about 90% of reviews written
+(some late under a 10% per-day penalty, a few excused, most graded), teams of
+5 with four milestones graded per team and some per-student adjustments,
+every reading presented with points on the claim, and participation scores.
+Then it times, best of a few runs: computing the gradebook (and its query
+count), rendering the staff gradebook page, and writing the Canvas CSV.
+Not a test: figures go to standard output.
+"""
+
+import argparse
+import io
+import os
+import random
+import secrets
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+COURSE_CODE = "bench-grades"
+D = Decimal
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", type=int, default=500)
+    parser.add_argument("--readings", type=int, default=40)
+    parser.add_argument(
+        "--db", default="seminar_bench_gradebook", help="database name (seminar_bench_gradebook)"
+    )
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="reuse the database if seeded")
+    return parser.parse_args()
+
+
+def configure(db_name: str) -> None:
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",  # plain static files, no manifest
+            "SEMINAR_DB_NAME": db_name,
+            "DEBUG": "false",
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    import django
+
+    django.setup()
+
+
+def rebuild_database(db_name: str) -> None:
+    import psycopg2
+    from django.core.management import call_command
+    from django.db import connections
+    from psycopg2 import sql
+
+    settings = connections["default"].settings_dict
+    connections.close_all()
+    conn = psycopg2.connect(
+        host=settings["HOST"], port=settings["PORT"], user="postgres", dbname="postgres"
+    )
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db_name))
+        )
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db_name)))
+    conn.close()
+    call_command("migrate", verbosity=0)
+
+
+def seed(n_students: int, n_readings: int, rng: random.Random):
+    from django.contrib.auth import get_user_model
+
+    from courses.models import (
+        Claim,
+        ComponentSource,
+        Course,
+        GradeComponent,
+        ManualScore,
+        Membership,
+        Paper,
+        Reading,
+        Role,
+        Session,
+        Team,
+        TeamMember,
+    )
+
+    S = ComponentSource
+    first_day = date(2025, 9, 30)  # a Tuesday: two sessions a week, Tue and Thu
+    course = Course.objects.create(
+        code=COURSE_CODE,
+        title="Gradebook benchmark",
+        term="Bench",
+        claims_open_at=datetime(2025, 9, 25, 19, tzinfo=UTC),
+        claims_close_at=datetime(2025, 10, 1, 6, 59, tzinfo=UTC),
+        presenters_per_reading=2,
+        claims_per_presenter=1,
+        team_min_size=3,
+        team_max_size=5,
+    )
+    make = GradeComponent.objects.create
+    components = {
+        "proposal": make(course=course, name="Project proposal", group="Project", weight=1,
+                         source=S.MILESTONE, order=1, published=True),
+        "midterm": make(course=course, name="Mid-term report", group="Project", weight=4,
+                        source=S.MILESTONE, order=2, published=True),
+        "final_pres": make(course=course, name="Final presentation", group="Project", weight=10,
+                           source=S.MILESTONE, order=3, published=True),
+        "final": make(course=course, name="Final report and code", group="Project", weight=35,
+                      source=S.MILESTONE, order=4, published=True),
+        "presentation": make(course=course, name="Class presentation", weight=25,
+                             source=S.PRESENTATION, max_points=10, order=5, published=True),
+        "reviews": make(course=course, name="Paper reviews", weight=15, source=S.REVIEWS,
+                        order=6, published=True),
+        "participation": make(course=course, name="Class participation", weight=10,
+                              source=S.PARTICIPATION, order=7, published=True),
+        "bonus": make(course=course, name="Optional-reading reviews", weight=5, is_bonus=True,
+                      source=S.BONUS_REVIEWS, order=8, published=True),
+    }  # fmt: skip
+
+    readings = []
+    for index in range(n_readings):
+        if index % 2 == 0:
+            pair = index // 2
+            day = first_day + timedelta(days=7 * (pair // 2) + 2 * (pair % 2))
+            session = Session.objects.create(course=course, date=day)
+        paper = Paper.objects.create(title=f"Bench paper {index + 1}")
+        readings.append(
+            Reading.objects.create(
+                session=session, paper=paper, order=index % 2, required=index % 4 != 3
+            )
+        )
+
+    User = get_user_model()
+    users = [
+        User(email=f"grade{i:04d}@example.edu", name=f"Student {i:04d}", student_id=f"91{i:07d}")
+        for i in range(n_students)
+    ]
+    for user in users:
+        user.set_unusable_password()
+    users = User.objects.bulk_create(users)
+    Membership.objects.bulk_create(
+        Membership(user=u, course=course, role=Role.STUDENT, section=f"A0{i % 3 + 1}")
+        for i, u in enumerate(users)
+    )
+    ManualScore.objects.bulk_create(
+        ManualScore(
+            component=components["participation"], student=u, points=D(rng.randint(60, 100))
+        )
+        for u in users
+        if rng.random() < 0.95
+    )
+
+    # Presentations: first seats for every reading, then second seats.
+    presenters = rng.sample(users, min(len(users), 2 * len(readings)))
+    for seat in (1, 2):
+        chunk = presenters[(seat - 1) * len(readings) : seat * len(readings)]
+        Claim.objects.bulk_create(
+            Claim(course=course, reading=r, student=u, seat=seat, points=D(rng.randint(6, 10)))
+            for r, u in zip(readings, chunk, strict=False)
+        )
+
+    teams = []
+    for t, start in enumerate(range(0, len(users), 5)):
+        team = Team.objects.create(course=course, name=f"Team {t + 1:03d}")
+        teams.append((team, users[start : start + 5]))
+    TeamMember.objects.bulk_create(
+        TeamMember(team=team, course=course, user=u) for team, members in teams for u in members
+    )
+
+    seeded = {"reviews": 0, "milestone grades": 0}
+    seeded["reviews"] = _seed_reviews(course, components, readings, users, rng)
+    seeded["milestone grades"] = _seed_milestones(course, components, teams, rng)
+    return course, seeded
+
+
+def _seed_reviews(course, components, readings, users, rng) -> int:
+    try:
+        from reviews.models import LatePolicy, Review, ReviewKind
+    except ImportError:  # reviews not installed: the gradebook simply has no review scores
+        return 0
+    kind = ReviewKind.objects.create(
+        course=course,
+        name="Paper review",
+        slug="review",
+        prompts=[{"key": "summary", "label": "Summary", "required": True}],
+        late_policy=LatePolicy.PENALTY,
+        late_penalty_percent=D(10),
+        max_points=D(10),
+        component=components["reviews"],
+        counts_optional_as_bonus=True,
+    )
+    rows = []
+    for reading in readings:
+        due = datetime.combine(
+            reading.session.date - timedelta(days=1), dtime(23, 59), tzinfo=course.tz
+        )
+        for user in users:
+            if rng.random() > (0.9 if reading.required else 0.4):
+                continue
+            late = rng.random() < 0.05
+            at = due + (timedelta(hours=rng.randint(1, 40)) if late else -timedelta(hours=3))
+            rows.append(
+                Review(
+                    kind=kind,
+                    reading=reading,
+                    student=user,
+                    answers={"summary": "A fine paper."},
+                    submitted_at=at,
+                    first_submitted_at=at,
+                    is_excused=rng.random() < 0.01,
+                    points=D(rng.randint(5, 10)) if rng.random() < 0.95 else None,
+                )
+            )
+    Review.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _seed_milestones(course, components, teams, rng) -> int:
+    try:
+        from projects.models import Milestone, MilestoneAdjustment, MilestoneGrade
+    except ImportError:
+        return 0
+    specs = [
+        ("Proposal", "proposal", datetime(2025, 10, 14, 6, 59, tzinfo=UTC)),
+        ("Mid-term report", "midterm", datetime(2025, 11, 7, 7, 59, tzinfo=UTC)),
+        ("Final presentation", "final_pres", datetime(2025, 12, 4, 18, 30, tzinfo=UTC)),
+        ("Final report and code", "final", datetime(2025, 12, 12, 7, 59, tzinfo=UTC)),
+    ]
+    grades = []
+    for order, (name, key, due) in enumerate(specs):
+        milestone = Milestone.objects.create(
+            course=course, name=name, due_at=due, component=components[key], order=order
+        )
+        grades += MilestoneGrade.objects.bulk_create(
+            MilestoneGrade(
+                milestone=milestone, team=team, points=D(rng.randint(70, 100)), published=True
+            )
+            for team, _ in teams
+        )
+    members = {team.pk: m for team, m in teams}
+    MilestoneAdjustment.objects.bulk_create(
+        MilestoneAdjustment(
+            grade=g, student=rng.choice(members[g.team_id]), delta=D(rng.choice([-10, -5, 5])),
+            reason="individual contribution",
+        )
+        for g in grades
+        if rng.random() < 0.2
+    )  # fmt: skip
+    return len(grades)
+
+
+def best_of(runs: int, fn):
+    times = []
+    result = None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times), result
+
+
+def main() -> None:
+    args = parse_args()
+    configure(args.db)
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from courses.grading import compute_gradebook, write_canvas_csv
+    from courses.models import Course
+    from courses.views.grades import gradebook
+
+    rng = random.Random(args.seed)
+    course = Course.objects.filter(code=COURSE_CODE).first() if args.keep else None
+    if course is None:
+        rebuild_database(args.db)
+        start = time.perf_counter()
+        course, seeded = seed(args.students, args.readings, rng)
+        print(
+            f"seeded {args.students} students x {args.readings} readings "
+            + ", ".join(f"{n} {what}" for what, n in seeded.items())
+            + f" in {time.perf_counter() - start:.1f} s"
+        )
+    staff = get_user_model().objects.create_superuser(
+        email=f"bench-{secrets.token_hex(4)}@example.edu", password=None
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        book = compute_gradebook(course)
+    items = sum(len(s.items) for r in book.rows for s in r.components)
+    print(
+        f"gradebook: {len(book.rows)} students x {len(book.components)} components, "
+        f"{items} items, {len(queries.captured_queries)} queries"
+    )
+
+    best, median, _ = best_of(args.runs, lambda: compute_gradebook(course))
+    print(f"compute: best {best * 1000:.0f} ms, median {median * 1000:.0f} ms")
+
+    from courses import grading
+    from courses.models import Membership
+
+    students = [
+        m.user for m in Membership.objects.students().filter(course=course).select_related("user")
+    ]
+    for component in book.components:
+        provider = grading.provider_for(component.source)
+        took, _, _ = best_of(args.runs, lambda c=component, p=provider: p(c, students, book.now))
+        print(f"  provider {component.source:<14} {component.name:<26} best {took * 1000:.0f} ms")
+
+    factory = RequestFactory()
+
+    def render_page():
+        request = factory.get(f"/courses/{course.code}/gradebook/")
+        request.user = staff
+        response = gradebook(request, course.code)
+        assert response.status_code == 200
+        return response
+
+    best_page, median_page, response = best_of(args.runs, render_page)
+    print(
+        f"page (compute + render): best {best_page * 1000:.0f} ms, "
+        f"median {median_page * 1000:.0f} ms, {len(response.content) / 1024:.0f} KiB"
+    )
+    views = sys.modules["courses.views.grades"]
+    views.compute_gradebook = lambda course, **kwargs: book  # render alone
+    best_render, median_render, _ = best_of(args.runs, render_page)
+    views.compute_gradebook = compute_gradebook
+    print(f"render alone: best {best_render * 1000:.0f} ms, median {median_render * 1000:.0f} ms")
+
+    def csv_out():
+        out = io.StringIO()
+        write_canvas_csv(compute_gradebook(course), out)
+        return out.getvalue()
+
+    best_csv, median_csv, text = best_of(args.runs, csv_out)
+    print(
+        f"csv: best {best_csv * 1000:.0f} ms, median {median_csv * 1000:.0f} ms, {len(text)} bytes"
+    )
+    staff.delete()
+
+
+if __name__ == "__main__":
+    main()
