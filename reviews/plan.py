@@ -7,7 +7,7 @@ and answers in memory: which (kind, reading) an author owes, when it is due
 (``courses.timing.due_at`` + override + extension) and how it stands.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Q
@@ -15,8 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Claim, Membership, Reading, Role, SessionKind, TeamMember
-from courses.timing import due_at
-from reviews.models import DueOverride, Extension, ReadingScope, Review, ReviewKind
+from courses.timing import due_at, humanize_delta
+from reviews.models import (
+    DueOverride,
+    Extension,
+    PeerVisibility,
+    ReadingScope,
+    Review,
+    ReviewKind,
+)
 
 # An author is ("student", user_id) or ("team", team_id).
 Author = tuple[str, int]
@@ -70,9 +77,41 @@ class Owed:
         return "submitted"
 
     @property
+    def editable(self) -> bool:
+        """Until the due time; after it only a late (or new) review, never a graded one."""
+        review = self.review
+        if review is None:
+            return True
+        if review.points is not None or review.is_excused:
+            return False
+        return not self.is_due or self.late_by is not None
+
+    def status_line(self) -> str:
+        """'Saved at … (on time).' or 'Submitted 2 h 14 min late (…).'; '' if not submitted."""
+        if self.review is None:
+            return ""
+        local = self.review.submitted_at.astimezone(self.kind.course.tz)
+        when = f"{local:%a %b %-d, %-I:%M %p %Z}"
+        late_by = self.late_by
+        if late_by:
+            return f"Submitted {humanize_delta(late_by)} late (saved {when})."
+        return f"Saved at {when} (on time)."
+
+    @property
     def url(self) -> str:
         url = reverse("reviews:write", args=[self.kind.course.code, self.reading.pk])
         return f"{url}?kind={self.kind.slug}"
+
+
+@dataclass
+class DigestSection:
+    """One kind's part of a reading's digest."""
+
+    kind: ReviewKind
+    due_at: datetime
+    owed_count: int = 0
+    reviews: list = field(default_factory=list)  # {"review", "answers", "late_by"}
+    questions: list = field(default_factory=list)  # {"author", "text"}
 
 
 class DueTimes:
@@ -219,8 +258,72 @@ class ReviewPlan:
             return [("team", t) for t in sorted(teams)]
         return [("student", s) for s in student_ids]
 
-    def kinds_for_reading(self, reading: Reading) -> list[ReviewKind]:
-        return [k for k in self.kinds if k.course_id == reading.course_id]
+    def choices(self, reading: Reading, user_id: int) -> list[Owed]:
+        """The reviews of ``reading`` the user (or their team) owes, one per kind."""
+        result = []
+        for kind in self.kinds:
+            author = self.author_for(kind, user_id)
+            if author is not None and self.applies(kind, reading, author):
+                result.append(self.owed(kind, reading, author))
+        return result
+
+    def owed_count(self, kind: ReviewKind, reading: Reading, student_ids: list[int]) -> int:
+        return sum(
+            1
+            for author in self.authors_of_course(kind, student_ids)
+            if self.applies(kind, reading, author)
+        )
+
+    def submitted_count(self, kind: ReviewKind, reading: Reading, student_ids: list[int]) -> int:
+        return sum(
+            1
+            for author in self.authors_of_course(kind, student_ids)
+            if self.applies(kind, reading, author) and (kind.pk, reading.pk, author) in self.reviews
+        )
+
+    def user_presents(self, reading: Reading, user_id: int) -> bool:
+        presenters = self.presenters.get(reading.pk, set())
+        return self.presents(("student", user_id), reading.course_id, presenters)
+
+    def digest_opens_at(
+        self, kind: ReviewKind, reading: Reading, user_id: int, *, privileged: bool
+    ) -> datetime | None:
+        """When the user may read all of ``kind``'s reviews of ``reading``; None: never.
+
+        Presenters and staff (``privileged``): at the due time. Classmates: as the
+        kind's peer_visibility allows, and not before their own (extended) due time.
+        """
+        due = self.due_times.base(kind, reading)
+        if privileged:
+            return due
+        if kind.peer_visibility == PeerVisibility.NOBODY:
+            return None
+        mine = self.author_for(kind, user_id)
+        if kind.peer_visibility == PeerVisibility.SUBMITTED and (
+            (kind.pk, reading.pk, mine) not in self.reviews
+        ):
+            return None
+        return self.due_times.for_author(kind, reading, mine) if mine else due
+
+    def digest_section(
+        self, kind: ReviewKind, reading: Reading, due: datetime, student_ids: list[int]
+    ) -> DigestSection:
+        """Every review of ``kind`` for ``reading`` (oldest first), questions gathered."""
+        section = DigestSection(
+            kind=kind, due_at=due, owed_count=self.owed_count(kind, reading, student_ids)
+        )
+        gathered = kind.gathered_prompts()
+        reviews = [r for (k, rd, _), r in self.reviews.items() if k == kind.pk and rd == reading.pk]
+        for review in sorted(reviews, key=lambda r: (r.submitted_at, r.pk)):
+            review.kind = kind
+            late_by = review.late_by(self.due_times.for_author(kind, reading, author_of(review)))
+            answers = [(p["label"], review.answers.get(p["key"], "")) for p in kind.prompts]
+            section.reviews.append({"review": review, "answers": answers, "late_by": late_by})
+            for prompt in gathered:
+                text = str(review.answers.get(prompt["key"], "")).strip()
+                if text:
+                    section.questions.append({"author": review.author_name, "text": text})
+        return section
 
     def reading(self, pk: int) -> Reading | None:
         return next((r for r in self.readings if r.pk == pk), None)
