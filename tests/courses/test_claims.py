@@ -442,3 +442,9 @@ def test_board_runs_a_fixed_number_of_queries(
         response = client.get(board(course))
     assert response.status_code == 200
     assert response.content.decode().count('class="list-group-item"') == size
+
+
+def test_the_board_refreshes_itself_without_inline_script(login, course, alice, readings):
+    page = login(alice).get(board(course)).content.decode()
+    assert 'id="claims-board" data-refresh-url="/courses/ecs289d-f25/claims/"' in page
+    assert "<script>" not in page and "onclick" not in page
