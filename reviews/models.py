@@ -248,6 +248,12 @@ class Extension(models.Model):
             obj = getattr(self, field) if getattr(self, f"{field}_id") else None
             if obj is not None and self.course_id and obj.course_id != self.course_id:
                 raise ValidationError({field: "Pick one of the same course."})
+        if (
+            self.student_id
+            and self.course_id
+            and not self.course.memberships.filter(user_id=self.student_id).exists()
+        ):
+            raise ValidationError({"student": "This person is not in the course."})
 
 
 class ReviewQuerySet(models.QuerySet):

@@ -227,3 +227,19 @@ def test_staff_set_a_session_override_on_the_kind_page(
     assert response.status_code == 302, response.content.decode()[:3000]
     (override,) = DueOverride.objects.all()
     assert override.session == reading.session
+
+
+def test_extensions_are_only_for_members_of_the_course(
+    paper_review, course, alice, charlie, instructor, login
+):
+    from reviews.models import Extension
+
+    client = login(instructor)
+    data = {"course": course.pk, "due_at_0": "2025-11-05", "due_at_1": "12:00:00", "reason": "sick"}
+    page = client.post(
+        "/admin/reviews/extension/add/", {**data, "student": charlie.pk}
+    ).content.decode()
+    assert "This person is not in the course." in page
+    response = client.post("/admin/reviews/extension/add/", {**data, "student": alice.pk})
+    assert response.status_code == 302
+    assert Extension.objects.get().student == alice
