@@ -110,6 +110,7 @@ class DigestSection:
     kind: ReviewKind
     due_at: datetime
     owed_count: int = 0
+    missing: list = field(default_factory=list)  # authors who owe it and have not submitted
     reviews: list = field(default_factory=list)  # {"review", "answers", "late_by"}
     questions: list = field(default_factory=list)  # {"author", "text"}
 
@@ -309,8 +310,14 @@ class ReviewPlan:
         self, kind: ReviewKind, reading: Reading, due: datetime, student_ids: list[int]
     ) -> DigestSection:
         """Every review of ``kind`` for ``reading`` (oldest first), questions gathered."""
+        owing = [
+            a for a in self.authors_of_course(kind, student_ids) if self.applies(kind, reading, a)
+        ]
         section = DigestSection(
-            kind=kind, due_at=due, owed_count=self.owed_count(kind, reading, student_ids)
+            kind=kind,
+            due_at=due,
+            owed_count=len(owing),
+            missing=[a for a in owing if (kind.pk, reading.pk, a) not in self.reviews],
         )
         gathered = kind.gathered_prompts()
         reviews = [r for (k, rd, _), r in self.reviews.items() if k == kind.pk and rd == reading.pk]

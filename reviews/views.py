@@ -1,10 +1,12 @@
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from courses.access import member_required
+from courses.models import Team
 from courses.timing import humanize_delta
 from reviews.forms import ReviewForm
 from reviews.plan import ReviewPlan, course_students
@@ -135,6 +137,8 @@ def digest(request, access, pk):
             sections.append(plan.digest_section(kind, reading, opens, students))
     if not sections and not (privileged and pending):
         raise Http404("The digest is not open to you.")
+    if access.is_staff:
+        _name_missing(sections)
     return render(
         request,
         "reviews/review_digest.html",
@@ -149,3 +153,20 @@ def digest(request, access, pk):
             "active_nav": "reviews:my_reviews",
         },
     )
+
+
+def _name_missing(sections) -> None:
+    """Replace each section's missing authors by their names (two queries at most)."""
+    wanted = {who: set() for who in ("student", "team")}
+    for section in sections:
+        for who, ident in section.missing:
+            wanted[who].add(ident)
+    names = {}
+    if wanted["student"]:
+        users = get_user_model().objects.filter(pk__in=wanted["student"]).only("name", "email")
+        names.update({("student", u.pk): u.name or u.email for u in users})
+    if wanted["team"]:
+        teams = Team.objects.filter(pk__in=wanted["team"]).only("name")
+        names.update({("team", t.pk): t.name for t in teams})
+    for section in sections:
+        section.missing = sorted(names.get(author, "?") for author in section.missing)

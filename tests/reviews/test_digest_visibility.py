@@ -169,6 +169,8 @@ def _populate(course, kind, reading, make_user, n, offset):
     for i in range(n):
         user = make_user(f"s{offset + i}@example.edu", f"Student {offset + i}")
         Membership.objects.create(user=user, course=course, role=Role.STUDENT)
+        if i % 3 == 0:
+            continue  # some have not submitted
         Review.objects.create(
             kind=kind,
             reading=reading,
@@ -179,7 +181,7 @@ def _populate(course, kind, reading, make_user, n, offset):
         )
 
 
-@pytest.mark.parametrize("extra", [0, 15])
+@pytest.mark.parametrize("extra", [1, 15])
 def test_digest_runs_a_fixed_number_of_queries(
     alices_review,
     paper_review,
@@ -193,8 +195,9 @@ def test_digest_runs_a_fixed_number_of_queries(
 ):
     _populate(course, paper_review, reading, make_user, extra, 100)
     client = login(instructor)
-    with time_machine.travel(AFTER, tick=False), django_assert_max_num_queries(14):
-        assert client.get(digest_url(course, reading)).status_code == 200
+    with time_machine.travel(AFTER, tick=False), django_assert_max_num_queries(15):
+        page = client.get(digest_url(course, reading)).content.decode()
+    assert "Not submitted:" in page
 
 
 def test_a_classmate_with_an_extension_sees_others_only_after_their_own_due_time(
@@ -211,4 +214,15 @@ def test_a_classmate_with_an_extension_sees_others_only_after_their_own_due_time
     assert (
         get(login(bob), digest_url(course, reading), DUE + timedelta(days=1, hours=1)).status_code
         == 200
+    )
+
+
+def test_staff_see_who_has_not_submitted_presenters_do_not(
+    alices_review, course, reading, bob, presenter, instructor, login
+):
+    staff_page = get(login(instructor), digest_url(course, reading), AFTER).content.decode()
+    assert "Not submitted: Bob Baker, Pat Presenter" in staff_page
+    assert (
+        "Not submitted"
+        not in get(login(presenter), digest_url(course, reading), AFTER).content.decode()
     )
