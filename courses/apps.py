@@ -6,7 +6,7 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self):
-        from courses import deadlines, navigation
+        from courses import deadlines, grading_coursefile, navigation
         from courses.models import STAFF_ROLES, Role
         from courses.services.claims import claim_due_items
 
@@ -22,3 +22,4 @@ class CoursesConfig(AppConfig):
             nav("Gradebook", "courses:gradebook", lambda c, r: r in STAFF_ROLES, order=90)
         )
         deadlines.register(claim_due_items)
+        grading_coursefile.register()

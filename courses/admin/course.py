@@ -7,6 +7,7 @@ from courses.admin.grading import GradeComponentInline
 from courses.admin.scoping import CourseScopedAdmin, staff_courses
 from courses.models import Course, Membership, Role
 from courses.services.roster import RosterError, roster_import
+from courses.services.schedule import purge_course
 
 
 class RosterUploadForm(forms.Form):
@@ -84,6 +85,15 @@ class CourseAdmin(CourseScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def delete_model(self, request, obj):
+        # Readings protect their claims and reviews from accidental loss; deleting the
+        # whole course is the one place where that work goes too.
+        purge_course(obj)
+
+    def delete_queryset(self, request, queryset):
+        for course in queryset:
+            purge_course(course)
 
     def get_urls(self):
         return [
