@@ -178,3 +178,17 @@ def test_database_url_is_used_instead_of_the_embedded_server():
         "seminar_prod",
         "django.db.backends.postgresql",
     ]
+
+
+def test_dashboard_shows_due_times_in_the_course_time_zone(client, alice, course):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    with time_machine.travel(datetime(2025, 9, 26, 9, 0, tzinfo=ZoneInfo("America/Los_Angeles")), tick=False):
+        client.force_login(alice)
+        body = client.get("/").content.decode()
+    # The claim window closes Tue 9/30 23:59 in Los Angeles (06:59 UTC on 10/1).
+    assert "Tue Sep 30, 11:59 PM PDT" in body
+    assert "UTC" not in body
