@@ -60,3 +60,56 @@ class UserAdmin(BaseUserAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff
+
+
+# Sign-in lock-outs (django-axes): course staff may see and lift the locks of the
+# people in their own courses; a superuser sees all.
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin  # noqa: E402
+from axes.models import AccessAttempt  # noqa: E402
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    actions = ["unlock"]
+
+    def _course_emails(self, request):
+        from courses.models import Course
+
+        return User.objects.filter(
+            memberships__course__in=Course.objects.for_staff(request.user)
+        ).values("email")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(username__in=self._course_emails(request))
+
+    def _is_course_staff(self, request):
+        from courses.admin.scoping import is_course_staff
+
+        return is_course_staff(request)
+
+    def has_module_permission(self, request):
+        return self._is_course_staff(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_course_staff(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_course_staff(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Unlock: let them sign in again now")
+    def unlock(self, request, queryset):
+        count = queryset.count()
+        queryset.delete()
+        self.message_user(request, f"Unlocked {count} sign-in record(s).")
