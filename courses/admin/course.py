@@ -6,6 +6,7 @@ from django.urls import path, reverse
 from courses.admin.grading import GradeComponentInline
 from courses.admin.scoping import CourseScopedAdmin, staff_courses
 from courses.models import Course, Membership, Role
+from courses.services.invitations import members_invite
 from courses.services.roster import RosterError, roster_import
 from courses.services.schedule import purge_course
 
@@ -13,6 +14,11 @@ from courses.services.schedule import purge_course
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label="Roster CSV", help_text="Columns: email, name, student_id (optional: role, section)."
+    )
+    invite = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Email an invitation to set a password to everyone in the file who has none yet",
     )
 
 
@@ -126,7 +132,17 @@ class CourseAdmin(CourseScopedAdmin):
                         "file", "Nothing was imported; fix the lines below and upload again."
                     )
                 else:
-                    messages.success(request, f"Roster imported: {result.summary()}.")
+                    invited = 0
+                    if form.cleaned_data["invite"]:
+                        invited = members_invite(
+                            memberships=course.memberships.filter(
+                                user__email__in=result.emails
+                            ).select_related("user", "course")
+                        )
+                    messages.success(
+                        request,
+                        f"Roster imported: {result.summary()}; {invited} invitation(s) sent.",
+                    )
                     return redirect(reverse("admin:courses_course_change", args=[course.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -158,6 +174,14 @@ class MembershipAdmin(CourseScopedAdmin):
     list_select_related = ("user", "course")
     search_fields = ("user__email", "user__name", "user__student_id")
     raw_id_fields = ("user",)
+    actions = ["send_invitations"]
+
+    @admin.action(description="Email an invitation to set a password (people without one)")
+    def send_invitations(self, request, queryset):
+        sent = members_invite(memberships=queryset.select_related("user", "course"))
+        skipped = queryset.count() - sent
+        note = f"; {skipped} skipped (they have a password already)" if skipped else ""
+        self.message_user(request, f"{sent} invitation(s) sent{note}.")
 
     @admin.display(description="email", ordering="user__email")
     def user_email(self, obj):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from courses.models import Course
+from courses.services.invitations import members_invite
 from courses.services.roster import RosterError, roster_import
 
 
@@ -10,8 +11,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("code", help="course code, e.g. ecs289d-f25")
         parser.add_argument("file", help="CSV file with columns email, name, student_id")
+        parser.add_argument(
+            "--invite",
+            action="store_true",
+            help="email everyone in the file who has no password yet a link to set one",
+        )
 
-    def handle(self, *args, code, file, **options):
+    def handle(self, *args, code, file, invite=False, **options):
         try:
             course = Course.objects.get(code=code)
         except Course.DoesNotExist:
@@ -27,4 +33,10 @@ class Command(BaseCommand):
             result = roster_import(course=course, text=text)
         except RosterError as exc:
             raise CommandError("Nothing was imported:\n  " + "\n  ".join(exc.problems)) from None
-        self.stdout.write(f"{course.code}: {result.summary()}")
+        summary = f"{course.code}: {result.summary()}"
+        if invite:
+            memberships = course.memberships.filter(user__email__in=result.emails).select_related(
+                "user", "course"
+            )
+            summary += f"; {members_invite(memberships=memberships)} invitation(s) sent"
+        self.stdout.write(summary)
