@@ -48,7 +48,11 @@ def course_access(request, code: str) -> CourseAccess:
     course = get_object_or_404(Course, code=code)
     membership = None
     if request.user.is_authenticated:
-        membership = Membership.objects.filter(course=course, user=request.user).first()
+        # At most one row (unique per user and course): order by pk, not by Membership's
+        # default ordering, which joins the user and course tables on every course page.
+        membership = (
+            Membership.objects.filter(course=course, user=request.user).order_by("pk").first()
+        )
     access = CourseAccess(
         course, membership, request.user.is_authenticated and request.user.is_superuser
     )

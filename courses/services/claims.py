@@ -62,32 +62,10 @@ def _holder_label(claim: Claim) -> str:
     return str(claim.team if claim.team_id else claim.student)
 
 
-def _holder_filter(*, student=None, team=None) -> dict:
-    return {"team": team} if team is not None else {"student": student}
-
-
 def team_of(course: Course, user) -> Team | None:
     """The user's team in ``course``, or None (one query)."""
     member = TeamMember.objects.filter(course=course, user=user).select_related("team").first()
     return member.team if member else None
-
-
-def free_readings(course: Course, *, exclude_claim_id: int | None = None):
-    """Claimable readings of ``course`` with no active claim (a QuerySet)."""
-    taken = Claim.objects.active().filter(course=course)
-    if exclude_claim_id:
-        taken = taken.exclude(pk=exclude_claim_id)
-    return (
-        Reading.objects.claimable()
-        .filter(course=course)
-        .exclude(pk__in=taken.values("reading_id"))
-        .select_related("paper", "session")
-    )
-
-
-def second_seats_open(course: Course) -> bool:
-    """True once every claimable reading has a presenter (one query)."""
-    return course.presenters_per_reading > 1 and not free_readings(course).exists()
 
 
 def _refused(exc: DatabaseError) -> ClaimError:
@@ -110,43 +88,84 @@ def _event(claim: Claim, action: str, actor, at: datetime, reason: str = "", rea
     )
 
 
+# The label a holder is shown by, as str(Team) and str(User) give it (the team's
+# name; else the student's name, or their email when the name is blank).
+HOLDER_LABEL_SQL = (
+    "CASE WHEN courses_claim.team_id IS NOT NULL THEN t.name"
+    " ELSE COALESCE(NULLIF(u.name, ''), u.email) END"
+)
+HOLDER_JOINS_SQL = (
+    "LEFT JOIN seminar_user u ON u.id = courses_claim.student_id"
+    " LEFT JOIN courses_team t ON t.id = courses_claim.team_id"
+)
+# A claimable reading of the course (not presented by the instructor, in a regular
+# session: Reading.objects.claimable()) with no active claim other than ``moving``.
+ANY_FREE_READING_SQL = """
+EXISTS (SELECT 1 FROM courses_reading r JOIN courses_session s ON s.id = r.session_id
+  WHERE r.course_id = %(course)s AND NOT r.presented_by_instructor AND s.kind = 'regular'
+    AND NOT EXISTS (SELECT 1 FROM courses_claim c
+                    WHERE c.reading_id = r.id AND c.withdrawn_at IS NULL AND c.id <> %(moving)s))
+"""
+
+# Everything _check_seat decides on, in one statement (one round trip under the
+# course lock): the active claims on the reading and the holder's active claims
+# in the course, in claim order, each with its seat, whether the holder holds it,
+# the holder's label and the paper's title; and (the same in every row) whether
+# any claimable reading is still free. ``moving`` (0 for none) is left out.
+SEAT_CHECK_SQL = f"""SELECT "courses_claim"."reading_id", "courses_claim"."seat",
+       "courses_claim".{{holder}} = %(holder)s, {HOLDER_LABEL_SQL}, p.title,
+       {ANY_FREE_READING_SQL}
+  FROM "courses_claim" {HOLDER_JOINS_SQL}
+  JOIN courses_reading r ON r.id = "courses_claim"."reading_id"
+  JOIN courses_paper p ON p.id = r.paper_id
+ WHERE "courses_claim"."withdrawn_at" IS NULL AND "courses_claim"."id" <> %(moving)s
+   AND ("courses_claim"."reading_id" = %(reading)s
+        OR ("courses_claim"."course_id" = %(course)s AND "courses_claim".{{holder}} = %(holder)s))
+ ORDER BY "courses_claim"."claimed_at", "courses_claim"."id"
+"""  # noqa: S608 - built from constants only; every value is a query parameter
+
+
 def _check_seat(
     course: Course, reading: Reading, *, student=None, team=None, moving: Claim | None = None
 ) -> int:
-    """The seat the holder would take on ``reading``, or ClaimError. Needs the course lock."""
+    """The seat the holder would take on ``reading``, or ClaimError. Needs the course lock.
+
+    One statement reads every claim the decision depends on (see SEAT_CHECK_SQL).
+    """
     if not reading.claimable:
         raise ClaimError(f"“{reading.paper}” is presented by the instructor; it cannot be claimed.")
-    holder = _holder_filter(student=student, team=team)
-    active = list(
-        reading.claims.active()
-        .exclude(pk=getattr(moving, "pk", None))
-        .select_related("student", "team")
-    )
-    mine = [c for c in active if (c.team_id == team.pk if team else c.student_id == student.pk)]
-    if mine:
+    column, holder = ("team_id", team.pk) if team is not None else ("student_id", student.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            SEAT_CHECK_SQL.format(holder=column),
+            {
+                "reading": reading.pk,
+                "course": course.pk,
+                "holder": holder,
+                "moving": getattr(moving, "pk", None) or 0,
+            },
+        )
+        rows = cursor.fetchall()
+    on_reading = [row for row in rows if row[0] == reading.pk]
+    if any(held_by_holder for _, _, held_by_holder, _, _, _ in on_reading):
         raise ClaimError(f"{team or student} already presents “{reading.paper}”.")
-    held = list(
-        Claim.objects.active()
-        .filter(course=course, **holder)
-        .exclude(pk=getattr(moving, "pk", None))
-        .select_related("reading__paper")
-    )
-    if len(held) >= course.claims_per_presenter:
-        titles = "; ".join(f"“{c.reading.paper}”" for c in held)
+    held_titles = [title for _, _, held_by_holder, _, title, _ in rows if held_by_holder]
+    if len(held_titles) >= course.claims_per_presenter:
+        titles = "; ".join(f"“{title}”" for title in held_titles)
         raise ClaimError(
             f"{team or student} already presents {titles}. Each presenter may hold {course.claims_per_presenter} "
             f"claim{'s' if course.claims_per_presenter != 1 else ''}; withdraw one first."
         )
-    names = [_holder_label(c) for c in active]
-    if len(active) >= course.presenters_per_reading:
+    names = [label for _, _, _, label, _, _ in on_reading]
+    if len(on_reading) >= course.presenters_per_reading:
         raise ClaimError(
             f"{' and '.join(names)} got “{reading.paper}” first. "
             "The board below shows what is still free.",
             holders=names,
         )
-    used = {c.seat for c in active}
+    used = {seat for _, seat, _, _, _, _ in on_reading}
     seat = min(s for s in range(1, course.presenters_per_reading + 1) if s not in used)
-    if seat > 1 and free_readings(course, exclude_claim_id=getattr(moving, "pk", None)).exists():
+    if seat > 1 and on_reading[0][5]:  # a reading is still free
         raise ClaimError(
             f"{' and '.join(names)} got “{reading.paper}” first. "
             "Second presenters are allowed only once every reading has a presenter; "
@@ -174,41 +193,66 @@ def _window_error(course: Course, now: datetime) -> ClaimError | None:
 # taken, it was taken at that instant, and refusing is the same answer the
 # locked path would give a request that came that instant. Losers of a rush are
 # answered without queueing for the course lock; everyone else takes the lock.
-AT_A_GLANCE_SQL = """
+# It also says whether the user is a student of the course and which team they
+# are in, so a claim asks the database once before the lock.
+AT_A_GLANCE_SQL = f"""
+WITH me AS (
+  SELECT
+    EXISTS (SELECT 1 FROM courses_membership
+            WHERE course_id = %(course)s AND user_id = %(user)s AND role = %(student_role)s)
+      AS is_student,
+    (SELECT team_id FROM courses_teammember
+      WHERE course_id = %(course)s AND user_id = %(user)s) AS team_id
+)
 SELECT
-  (SELECT count(*) FROM courses_claim
-    WHERE reading_id = %(reading)s AND withdrawn_at IS NULL),
-  EXISTS (SELECT 1 FROM courses_claim
-    WHERE reading_id = %(reading)s AND withdrawn_at IS NULL AND seat = 1),
-  (SELECT count(*) FROM courses_claim
-    WHERE course_id = %(course)s AND withdrawn_at IS NULL AND {holder} = %(holder)s),
-  EXISTS (SELECT 1 FROM courses_reading r JOIN courses_session s ON s.id = r.session_id
-    WHERE r.course_id = %(course)s AND NOT r.presented_by_instructor AND s.kind = 'regular'
-      AND NOT EXISTS (SELECT 1 FROM courses_claim c
-                      WHERE c.reading_id = r.id AND c.withdrawn_at IS NULL))
-"""
+  me.is_student,
+  me.team_id,
+  ARRAY(SELECT courses_claim.seat FROM courses_claim
+        WHERE courses_claim.reading_id = %(reading)s AND courses_claim.withdrawn_at IS NULL
+        ORDER BY courses_claim.seat),
+  ARRAY(SELECT {HOLDER_LABEL_SQL} FROM courses_claim {HOLDER_JOINS_SQL}
+        WHERE courses_claim.reading_id = %(reading)s AND courses_claim.withdrawn_at IS NULL
+        ORDER BY courses_claim.seat),
+  (SELECT count(*) FROM courses_claim c
+    WHERE c.course_id = %(course)s AND c.withdrawn_at IS NULL
+      AND CASE WHEN %(by_team)s THEN c.team_id = me.team_id ELSE c.student_id = %(user)s END),
+  {ANY_FREE_READING_SQL}
+FROM me
+"""  # noqa: S608 - built from constants only; every value is a query parameter
 
 
-def _refused_at_a_glance(course: Course, reading: Reading, *, student, team) -> ClaimError | None:
-    column, holder = ("team_id", team.pk) if team else ("student_id", student.pk)
+@dataclass
+class _Glance:
+    is_student: bool
+    team_id: int | None
+    seats: list[int]
+    names: list[str]
+    held: int
+    any_free: bool
+
+
+def _at_a_glance(course: Course, reading: Reading, user) -> _Glance:
     with connection.cursor() as cursor:
         cursor.execute(
-            AT_A_GLANCE_SQL.format(holder=column),
-            {"reading": reading.pk, "course": course.pk, "holder": holder},
+            AT_A_GLANCE_SQL,
+            {
+                "reading": reading.pk,
+                "course": course.pk,
+                "user": user.pk,
+                "student_role": Role.STUDENT,
+                "by_team": course.presents_by_team,
+                "moving": 0,
+            },
         )
-        taken, first_seat_taken, held, any_free = cursor.fetchone()
-    if held >= course.claims_per_presenter:
+        return _Glance(*cursor.fetchone())
+
+
+def _refused_at_a_glance(course: Course, reading: Reading, glance: _Glance) -> ClaimError | None:
+    if glance.held >= course.claims_per_presenter:
         return None  # the locked path words this one (it names the holder's claims)
-    if taken < course.presenters_per_reading and not (first_seat_taken and any_free):
+    taken, names = len(glance.seats), glance.names
+    if taken < course.presenters_per_reading and not (1 in glance.seats and glance.any_free):
         return None
-    names = [
-        _holder_label(c)
-        for c in reading.claims.active().select_related("student", "team").order_by("seat")
-    ]
-    if not names:
-        return ClaimError(
-            f"Someone got “{reading.paper}” first; the board shows what is still free."
-        )
     if taken < course.presenters_per_reading:
         return ClaimError(
             f"{' and '.join(names)} got “{reading.paper}” first. "
@@ -223,34 +267,67 @@ def _refused_at_a_glance(course: Course, reading: Reading, *, student, team) -> 
     )
 
 
+# Lock the course row (as _lock_course) in one lean statement, reading back the
+# fields the claim rules depend on so the checks under the lock see them fresh.
+LOCK_RULES_SQL = (
+    'SELECT "courses_course"."claims_open_at", "courses_course"."claims_close_at",'
+    ' "courses_course"."presenters_per_reading", "courses_course"."claims_per_presenter"'
+    ' FROM "courses_course" WHERE "courses_course"."id" = %s FOR UPDATE'
+)
+
+
+def _lock_course_rules(course: Course) -> Course:
+    with connection.cursor() as cursor:
+        cursor.execute(LOCK_RULES_SQL, [course.pk])
+        (
+            course.claims_open_at,
+            course.claims_close_at,
+            course.presenters_per_reading,
+            course.claims_per_presenter,
+        ) = cursor.fetchone()
+    return course
+
+
+def _loaded(reading: Reading) -> bool:
+    return all(
+        descriptor.is_cached(reading)
+        for descriptor in (Reading.course, Reading.session, Reading.paper)
+    )
+
+
 def claim_reading(*, reading: Reading, user) -> Claim:
     """``user`` (a student) claims ``reading`` for themselves or their team.
 
     Checks that do not depend on other claims run before the course lock, so the
-    lock is held only for the few statements that decide the seat.
+    lock is held only for the few statements that decide the seat: the lock, one
+    query for the checks, the claim and its audit event. A reading with its
+    course, session and paper already loaded (as the view passes it) is used as
+    it is; anything else is loaded here.
     """
-    reading = Reading.objects.select_related("session", "paper", "course").get(pk=reading.pk)
+    if not _loaded(reading):
+        reading = Reading.objects.select_related("session", "paper", "course").get(pk=reading.pk)
     course = reading.course
     if error := _window_error(course, timezone.now()):
         raise error
-    if not Membership.objects.filter(course=course, user=user, role=Role.STUDENT).exists():
+    glance = _at_a_glance(course, reading, user)
+    if not glance.is_student:
         raise ClaimError("Only students of this course can claim readings.")
     team = None
     if course.presents_by_team:
-        team = team_of(course, user)
-        if team is None:
+        if glance.team_id is None:
             raise ClaimError(
                 "This course presents by teams: form or join a team first, "
                 "then claim a reading for it."
             )
+        team = Team.objects.get(pk=glance.team_id)
     student = None if team else user
     if not reading.claimable:
         raise ClaimError(f"“{reading.paper}” is presented by the instructor; it cannot be claimed.")
-    if refusal := _refused_at_a_glance(course, reading, student=student, team=team):
+    if refusal := _refused_at_a_glance(course, reading, glance):
         raise refusal
     try:
         with transaction.atomic():
-            course = _lock_course(course.pk)
+            course = _lock_course_rules(course)
             now = timezone.now()
             if error := _window_error(course, now):
                 raise error

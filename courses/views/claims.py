@@ -128,6 +128,7 @@ def _reading_in(course, pk) -> Reading:
 def claim_create(request, access, reading_id):
     course = access.course
     reading = _reading_in(course, reading_id)
+    reading.course = course  # already loaded: the service checks it without a query
     try:
         service.claim_reading(reading=reading, user=request.user)
     except ClaimError as exc:
