@@ -19,12 +19,12 @@ import http.client
 import os
 import random
 import secrets
+import selectors
 import socket
 import subprocess
 import sys
-import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -39,7 +39,21 @@ READINGS = 40
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=200, help="simulated students (200)")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    # CPUs + 1 sync workers: PostgreSQL runs on the same cores, so gunicorn's usual
+    # 2 x CPUs + 1 only adds context switches (measured: 3 or 4 beat 5 and 8 here).
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    parser.add_argument(
+        "--arrival",
+        default="both",
+        choices=["both", "burst", "spread"],
+        help="burst: every request in the same instant; spread: over --spread-ms (both)",
+    )
+    parser.add_argument("--spread-ms", type=float, default=1000)
+    parser.add_argument(
+        "--profile-only", action="store_true", help="only the in-process figures, no server"
+    )
     parser.add_argument("--db", default="seminar_bench", help="database name (seminar_bench)")
     parser.add_argument("--port", type=int, default=0, help="port (0: a free one)")
     parser.add_argument("--seed", type=int, default=4)
@@ -145,7 +159,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
+def start_server(env: dict, port: int, workers: int, worker_class: str, threads: int):
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
         [
@@ -155,6 +169,10 @@ def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            "--worker-class",
+            worker_class,
+            "--threads",
+            str(threads),
             "--backlog",
             "2048",
             "--timeout",
@@ -187,38 +205,72 @@ def start_server(env: dict, port: int, workers: int) -> subprocess.Popen:
     return server
 
 
-def rush(port: int, jobs: list[tuple[str, str]], start_at: float):
-    """POST every (cookie, path) at wall-clock ``start_at``; return per-request results."""
+def claim_path(reading) -> str:
+    return f"/courses/{COURSE_CODE}/claims/readings/{reading.pk}/claim/"
+
+
+def request_bytes(port: int, cookie: str, target: str) -> bytes:
+    return (
+        f"POST {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
+        f"X-CSRFToken: {CSRF}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    ).encode()
+
+
+def rush(port: int, jobs: list[tuple[float, bytes]], start_at: float):
+    """Send each request at ``start_at`` + its offset (seconds, wall clock); return results.
+
+    One thread and non-blocking sockets: the load generator shares the CPUs with
+    the server, so it must cost next to nothing (200 client threads cost the
+    server a large share of two cores). Each student opens a connection when
+    they click, sends one request and reads the answer to the end. Latency is
+    counted from the scheduled click, so a client that falls behind shows up
+    as latency instead of hiding it.
+    """
+    base = time.perf_counter() + (start_at - time.time())
+    order = deque(sorted(range(len(jobs)), key=lambda i: jobs[i][0]))
     results: list = [None] * len(jobs)
-    ready = threading.Barrier(len(jobs) + 1)
-
-    def student(index, cookie, target):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        try:
-            conn.connect()
-            ready.wait()
-            time.sleep(max(0.0, start_at - time.time()))
-            began = time.perf_counter()
-            conn.request(
-                "POST",
-                target,
-                body=b"",
-                headers={"Cookie": cookie, "X-CSRFToken": CSRF, "Content-Length": "0"},
-            )
-            response = conn.getresponse()
-            response.read()
-            results[index] = (began, time.perf_counter(), response.status)
-        except Exception as exc:  # noqa: BLE001 - reported as "no answer"
-            results[index] = (None, None, repr(exc))
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=student, args=(i, *job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    ready.wait()
-    for thread in threads:
-        thread.join()
+    selector = selectors.DefaultSelector()
+    buffers: dict[int, bytearray] = {}
+    open_sockets = 0
+    give_up = base + max(offset for offset, _ in jobs) + 120
+    while order or open_sockets:
+        now = time.perf_counter()
+        if now > give_up:
+            break
+        while order and base + jobs[order[0]][0] <= now:
+            index = order.popleft()
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setblocking(False)
+            sock.connect_ex(("127.0.0.1", port))
+            selector.register(sock, selectors.EVENT_WRITE, index)
+            buffers[index] = bytearray()
+            open_sockets += 1
+        timeout = (base + jobs[order[0]][0] - time.perf_counter()) if order else 1.0
+        for key, mask in selector.select(max(0.0, timeout)):
+            sock, index = key.fileobj, key.data
+            try:
+                if mask & selectors.EVENT_WRITE:
+                    sock.sendall(jobs[index][1])
+                    selector.modify(sock, selectors.EVENT_READ, index)
+                    continue
+                chunk = sock.recv(65536)
+            except OSError as exc:
+                chunk, error = b"", repr(exc)
+            else:
+                error = None
+            if chunk:
+                buffers[index] += chunk
+                continue
+            ended = time.perf_counter()
+            selector.unregister(sock)
+            sock.close()
+            open_sockets -= 1
+            head = bytes(buffers.pop(index)[:12])
+            status = head[9:12].decode() if head.startswith(b"HTTP/") else (error or "no answer")
+            results[index] = (base + jobs[index][0], ended, status)
+    for index, result in enumerate(results):
+        if result is None:
+            results[index] = (None, None, "no answer")
     return results
 
 
@@ -272,64 +324,245 @@ def check_invariants(course, readings) -> list[str]:
     return problems, len(active), len(per_reading), seats
 
 
+def reset_claims(course, opens_at: datetime) -> None:
+    """Forget every claim and open the window at ``opens_at`` (between scenarios)."""
+    from courses.models import Claim, ClaimEvent
+
+    ClaimEvent.objects.filter(course=course).delete()
+    Claim.objects.filter(course=course).delete()
+    course.claims_open_at = opens_at
+    course.save(update_fields=["claims_open_at"])
+
+
+def profile_in_process(course, readings, cookies) -> list[str]:
+    """Queries per request and time under the course lock, one request at a time.
+
+    Runs the views in this process (Django's test client, the same middleware and
+    session cookies), so it shows the work of one request with no contention:
+    the floor under what the rush measures.
+    """
+    import statistics
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    reset_claims(course, datetime.now(UTC) - timedelta(minutes=1))
+    lock = {"held": [], "since": None}
+
+    def watch(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if "FOR UPDATE" in sql and "courses_course" in sql and lock["since"] is None:
+            lock["since"] = time.perf_counter()
+        return result
+
+    real_commit, real_rollback = connection.commit, connection.rollback
+
+    def released(method):
+        def wrapper(*args, **kwargs):
+            outcome = method(*args, **kwargs)
+            if lock["since"] is not None:
+                lock["held"].append((time.perf_counter() - lock["since"]) * 1000)
+                lock["since"] = None
+            return outcome
+
+        return wrapper
+
+    def measure(label, requests):
+        times, cpu, counts, statuses = [], [], [], Counter()
+        for cookie, target in requests:
+            client = Client(HTTP_HOST="127.0.0.1", HTTP_X_CSRFTOKEN=CSRF)
+            for part in cookie.split("; "):
+                name, value = part.split("=", 1)
+                client.cookies[name] = value
+            with CaptureQueriesContext(connection) as queries:
+                began, began_cpu = time.perf_counter(), time.process_time()
+                response = client.post(target)
+                times.append((time.perf_counter() - began) * 1000)
+                cpu.append((time.process_time() - began_cpu) * 1000)
+            counts.append(sum(1 for q in queries if q["sql"] not in ("BEGIN", "COMMIT")))
+            statuses[response.status_code] += 1
+        return (
+            f"  {label:<30} {statistics.median(counts):>3.0f} queries  "
+            f"median {statistics.median(times):5.2f} ms ({statistics.median(cpu):5.2f} ms CPU in "
+            f"Django)  n={len(times)}, HTTP {dict(statuses)}"
+        )
+
+    half = len(readings) // 2
+    connection.commit, connection.rollback = released(real_commit), released(real_rollback)
+    try:
+        with connection.execute_wrapper(watch):
+            lines = [
+                "In-process, one request at a time (no contention): queries and time per request",
+                measure("baseline (one insert)", [(c, "/bench/baseline/") for c in cookies[:40]]),
+                measure(
+                    "claim, wins a free reading",
+                    [(cookies[i], claim_path(readings[i])) for i in range(half)],
+                ),
+                measure(
+                    "claim, reading already taken",
+                    [(cookies[half + i], claim_path(readings[i % half])) for i in range(40)],
+                ),
+            ]
+    finally:
+        connection.commit, connection.rollback = real_commit, real_rollback
+    held = sorted(lock["held"])
+    lines.append(
+        f"  course-row lock held (claims that reached it): median {statistics.median(held):.2f} ms, "
+        f"max {held[-1]:.2f} ms over {len(held)} claims"
+    )
+    return lines
+
+
+def server_cpu(server) -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by each gunicorn worker and each PostgreSQL backend of our
+    database: the server's own cost of a rush, whatever else the machine is doing."""
+    import psutil
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        )
+        backends = [pid for (pid,) in cursor.fetchall()]
+    processes = [("app", p) for p in psutil.Process(server.pid).children()]
+    for pid in backends:
+        try:
+            processes.append(("db", psutil.Process(pid)))
+        except psutil.NoSuchProcess:
+            pass
+    used = {}
+    for kind, process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        used[process.pid] = (kind, times.user + times.system)
+    return used
+
+
+def cpu_per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
+    """Milliseconds of server CPU per request between two server_cpu() readings."""
+    spent = {"app": 0.0, "db": 0.0}
+    for pid, (kind, seconds) in after.items():
+        spent[kind] += seconds - before.get(pid, (kind, 0.0))[1]
+    per_request = {kind: seconds * 1000 / requests for kind, seconds in spent.items()}
+    per_request["total"] = per_request["app"] + per_request["db"]
+    return per_request
+
+
+def cpu_line(cpu: dict) -> str:
+    return (
+        f"  server CPU    {cpu['total']:.2f} ms per request: gunicorn workers {cpu['app']:.2f}, "
+        f"PostgreSQL backends {cpu['db']:.2f}"
+    )
+
+
+def arrivals(kind: str, count: int, spread_ms: float, rng: random.Random) -> list[float]:
+    """Seconds after the window opens at which each student's request leaves."""
+    if kind == "burst":
+        return [0.005] * count  # all in the same instant, just after the opening
+    return sorted(0.005 + rng.uniform(0, spread_ms / 1000) for _ in range(count))
+
+
 def main():
     args = parse_args()
     env = configure(args.db)
     print(f"Rebuilding database {args.db} …", flush=True)
     rebuild_database(args.db)
     course, readings, cookies = seed(args.students)
+    profile_lines = profile_in_process(course, readings, cookies)
+    print("\n".join(profile_lines), flush=True)
+    if args.profile_only:
+        return 0
     port = args.port or free_port()
-    print(f"Serving with gunicorn ({args.workers} sync workers) on 127.0.0.1:{port} …", flush=True)
-    server = start_server(env, port, args.workers)
+    server_label = (
+        f"gunicorn {args.workers} {args.worker_class} workers"
+        + (f" x {args.threads} threads" if args.worker_class == "gthread" else "")
+        + f", {os.cpu_count()} CPUs, embedded PostgreSQL, client and server on the same machine"
+    )
+    print(f"Serving: {server_label}, 127.0.0.1:{port} …", flush=True)
+    server = start_server(env, port, args.workers, args.worker_class, args.threads)
+    rng = random.Random(args.seed)
+    weights = [1 / (rank + 1) ** 0.8 for rank in range(len(readings))]
+    picks = rng.choices(readings, weights=weights, k=len(cookies))
+    claim_requests = [
+        request_bytes(port, cookie, claim_path(reading))
+        for cookie, reading in zip(cookies, picks, strict=True)
+    ]
+    base_requests = [request_bytes(port, cookie, "/bench/baseline/") for cookie in cookies]
+    # Warm every worker on both paths (imports, URL resolver, first queries) while the
+    # window is still closed: a claim now is answered "Claiming opens …" and changes nothing.
+    warm = [request_bytes(port, cookies[0], claim_path(picks[0])), base_requests[0]] * (
+        10 * args.workers
+    )
+    rush(port, [(i * 0.002, request) for i, request in enumerate(warm)], time.time())
+    scenarios = ["burst", "spread"] if args.arrival == "both" else [args.arrival]
+    report = []
+    violated = False
     try:
-        rng = random.Random(args.seed)
-        weights = [1 / (rank + 1) ** 0.8 for rank in range(len(readings))]
-        picks = rng.choices(readings, weights=weights, k=len(cookies))
-        jobs = [
-            (cookie, f"/courses/{COURSE_CODE}/claims/readings/{reading.pk}/claim/")
-            for cookie, reading in zip(cookies, picks, strict=True)
-        ]
-        opens = time.time() + 3
-        course.claims_open_at = datetime.fromtimestamp(opens, UTC)
-        course.save(update_fields=["claims_open_at"])
-        claim_results = rush(port, jobs, opens + 0.005)
-        claim_figures, claim_lines = summarize(
-            f"Claim rush: {args.students} students, {len(readings)} readings, window opens",
-            claim_results,
-        )
-        problems, claimed, distinct, seats = check_invariants(course, readings)
-
-        baseline_jobs = [(cookie, "/bench/baseline/") for cookie in cookies]
-        baseline_results = rush(port, baseline_jobs, time.time() + 2)
-        base_figures, base_lines = summarize(
-            "Baseline: one insert in one transaction, same server", baseline_results
-        )
+        for kind in scenarios:
+            offsets = arrivals(kind, len(cookies), args.spread_ms, rng)
+            how = (
+                "all in the same instant"
+                if kind == "burst"
+                else f"spread uniformly over the first {args.spread_ms:.0f} ms"
+            )
+            opens = time.time() + 2
+            reset_claims(course, datetime.fromtimestamp(opens, UTC))
+            cpu_before = server_cpu(server)
+            claim_results = rush(port, list(zip(offsets, claim_requests, strict=True)), opens)
+            claim_cpu = cpu_per_request(cpu_before, server_cpu(server), len(claim_results))
+            claim_figures, claim_lines = summarize(
+                f"Claim rush: {args.students} students, {len(readings)} readings, {how}",
+                claim_results,
+            )
+            problems, claimed, distinct, seats = check_invariants(course, readings)
+            violated = violated or bool(problems)
+            cpu_before = server_cpu(server)
+            base_results = rush(
+                port, list(zip(offsets, base_requests, strict=True)), time.time() + 1
+            )
+            base_cpu = cpu_per_request(cpu_before, server_cpu(server), len(base_results))
+            base_figures, base_lines = summarize(
+                f"Baseline: one insert in one transaction, same server, {how}", base_results
+            )
+            answered = sum(1 for r in claim_results if r[2] == "302")
+            report += [
+                f"== {kind} ==",
+                *claim_lines,
+                f"  answered      {answered}/{len(claim_results)} with a definite answer (302 to the board)",
+                f"  claims        {claimed} succeeded ({distinct} readings taken; seats "
+                f"{dict(sorted(seats.items()))}); {len(claim_results) - claimed} told who holds their pick",
+                f"  invariants    {'OK' if not problems else 'VIOLATED: ' + '; '.join(problems)}",
+                cpu_line(claim_cpu),
+                *base_lines,
+                cpu_line(base_cpu),
+                f"  ratio         claim throughput {claim_figures['rps'] / base_figures['rps']:.2f}x the "
+                f"baseline's; p50 {claim_figures['p50'] / base_figures['p50']:.2f}x, "
+                f"p95 {claim_figures['p95'] / base_figures['p95']:.2f}x its latency; "
+                f"server CPU per request {base_cpu['total'] / claim_cpu['total']:.2f}x",
+                "",
+            ]
     finally:
         server.terminate()
         server.wait(timeout=30)
 
-    answered = sum(1 for r in claim_results if r[2] == 302)
-    lines = [
-        f"claim_rush  {datetime.now(UTC):%Y-%m-%d %H:%M} UTC  "
-        f"gunicorn {args.workers} workers, {os.cpu_count()} CPUs, embedded PostgreSQL",
-        "",
-        *claim_lines,
-        f"  answered      {answered}/{len(claim_results)} with a definite answer (302 to the board)",
-        f"  claims        {claimed} succeeded ({distinct} readings taken; seats {dict(sorted(seats.items()))}); "
-        f"{len(claim_results) - claimed} told who holds their pick",
-        f"  invariants    {'OK' if not problems else 'VIOLATED: ' + '; '.join(problems)}",
-        "",
-        *base_lines,
-        "",
-        f"Ratio: claim throughput is {claim_figures['rps'] / base_figures['rps']:.2f}x the baseline; "
-        f"p50 {claim_figures['p50'] / base_figures['p50']:.2f}x, p99 {claim_figures['p99'] / base_figures['p99']:.2f}x its latency.",
-    ]
-    text = "\n".join(lines)
+    text = "\n".join(
+        [
+            f"claim_rush  {datetime.now(UTC):%Y-%m-%d %H:%M} UTC  {server_label}",
+            "",
+            *profile_lines,
+            "",
+            *report,
+        ]
+    )
     print(text)
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
     (results / "claim_rush.txt").write_text(text + "\n")
-    return 1 if problems else 0
+    return 1 if violated else 0
 
 
 if __name__ == "__main__":
