@@ -1,0 +1,179 @@
+"""ECS 289D end to end in a real browser, built from examples/ecs289d-f25.yaml.
+
+People:
+- alice (student) claims, reviews, joins bob's team and submits the proposal;
+- bob (student) wins the race for a paper alice wanted and creates the team;
+- yang (instructor, staff) grades in the admin and reads the gradebook.
+
+The clock moves with time_machine (tick=True): the live server runs in this process, so
+its thread sees the same time as the test.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from courses.models import Reading, Role
+from courses.services.claims import claim_reading
+from projects.models import Milestone, Team
+from projects.services import team_create
+from reviews.models import Review
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import doc_shot
+from tests.projects.conftest import pdf_bytes
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LA = ZoneInfo("America/Los_Angeles")
+CODE = "ecs289d-f25"
+RACED = "A Scalable, Commodity Data Center Network Architecture"  # Thu 10/02
+CLAIMED = "Data Center TCP (DCTCP)"  # Tue 10/07
+SUMMARY = (
+    "The paper builds a data center network from commodity switches arranged as a fat tree. "
+    "It gives full bisection bandwidth at a fraction of the cost of high-end gear. "
+    "Two-level routing tables spread flows over the many equal paths. "
+    "The evaluation on a small testbed shows near line rate for all-to-all traffic."
+)
+
+
+def reading(title):
+    return Reading.objects.select_related("session").get(course__code=CODE, paper__title=title)
+
+
+def test_a_student_claims_reviews_joins_a_team_and_is_graded(
+    open_page, import_example, enrol, tmp_path
+):
+    course = import_example("ecs289d-f25.yaml")
+    alice = enrol(course, "alice@example.edu", "Alice Archer")
+    bob = enrol(course, "bob@example.edu", "Bob Baker")
+    yang = enrol(course, "yang@example.edu", "Yang Zhou", Role.INSTRUCTOR)
+    raced, claimed = reading(RACED), reading(CLAIMED)
+
+    with time_machine.travel(datetime(2025, 9, 25, 12, 1, tzinfo=LA), tick=True) as clock:
+        # The claim window opened a minute ago (the server's clock says so too).
+        page = open_page("alice")
+        page.sign_in(alice.email, PASSWORD)
+        p = page.page
+        page.goto(f"/courses/{CODE}/")
+        assert p.get_by_text(RACED).first.is_visible()
+        page.shot("schedule")
+        doc_shot(page, "schedule")
+        page.goto(f"/courses/{CODE}/claims/")
+        assert p.get_by_text("Claiming is open").is_visible()
+
+        # Bob gets there first while alice's board still shows the paper free.
+        claim_reading(reading=raced, user=bob)
+        p.locator(f"#reading-{raced.pk}").get_by_role("button", name="Claim").click()
+        p.wait_for_load_state()
+        assert p.get_by_text(f"Bob Baker got “{RACED}” first").is_visible()
+        page.shot("lost-race")
+
+        p.locator(f"#reading-{claimed.pk}").get_by_role("button", name="Claim").click()
+        p.wait_for_load_state()
+        assert p.get_by_text(f"You present “{CLAIMED}”").is_visible()
+        assert p.locator("#my-claim").get_by_text(CLAIMED).is_visible()
+        page.shot("claimed")
+        doc_shot(page, "claims-board")
+
+        # Monday 9/29: the review of Thursday's paper is due Wed 10/1 23:59.
+        clock.move_to(datetime(2025, 9, 29, 9, 0, tzinfo=LA))
+        page.goto(f"/courses/{CODE}/reviews/")
+        page.shot("reviews")
+        review_url = f"/courses/{CODE}/readings/{raced.pk}/review/"
+        page.goto(review_url)
+        p.get_by_label("A short (3-4 sentence) summary of the paper").fill(SUMMARY)
+        p.get_by_label("Some advantages or disadvantages of the approach").fill(
+            "Cheap and scalable; but the wiring is complex."
+        )
+        p.get_by_role("button", name="Submit review").click()
+        p.wait_for_load_state()
+        assert p.get_by_text("(on time)").first.is_visible()
+
+        clock.move_to(datetime(2025, 9, 30, 20, 0, tzinfo=LA))
+        page.goto(review_url)
+        p.get_by_label("Any other questions or comments").fill("How does it handle failures?")
+        p.get_by_role("button", name="Save changes").click()
+        p.wait_for_load_state()
+        assert p.get_by_text("(on time)").first.is_visible()
+        page.shot("review-edited")
+        doc_shot(page, "review-form")
+        review = Review.objects.get(reading=raced, student=alice)
+        assert review.answers["questions"] == "How does it handle failures?"
+
+        # Alice joins bob's team with the code he shares, then submits the proposal.
+        team = team_create(course=course, user=bob, name="Fat Trees", working_title="RDMA at scale")
+        page.goto(f"/courses/{CODE}/team/")
+        p.get_by_label("Join code").fill(f" {team.join_code.lower()} ")
+        p.get_by_role("button", name="Join", exact=True).click()
+        p.wait_for_load_state()
+        assert p.get_by_text("You joined Fat Trees.").is_visible()
+
+        clock.move_to(datetime(2025, 10, 15, 18, 0, tzinfo=LA))
+        proposal = Milestone.objects.get(course=course, name="Project proposal")
+        pdf = tmp_path / "proposal.pdf"
+        pdf.write_bytes(pdf_bytes())
+        page.sign_in(alice.email, PASSWORD)  # three weeks on: the session has expired
+        page.goto(f"/courses/{CODE}/team/")
+        card = p.locator(f"#m{proposal.pk}")
+        card.get_by_label("File").set_input_files(str(pdf))
+        card.get_by_role("button", name="Submit", exact=True).click()
+        p.wait_for_load_state()
+        assert "version 1 is in" in p.content()
+        page.shot("proposal-submitted")
+        doc_shot(page, "team")
+
+        # After the proposal's due time the instructor grades in the admin.
+        clock.move_to(datetime(2025, 10, 20, 9, 0, tzinfo=LA))
+        staff = open_page("yang")
+        staff.sign_in(yang.email, PASSWORD)
+        s = staff.page
+        staff.goto(f"/admin/reviews/review/?kind__course__id__exact={course.pk}")
+        s.locator('input[name="form-0-points"]').fill("1")
+        s.locator('[name="form-0-feedback"]').fill("Good summary; say more about failures.")
+        s.locator('input[name="form-0-feedback_published"]').check()
+        s.get_by_role("button", name="Save").click()
+        s.wait_for_load_state()
+        staff.shot("review-graded")
+        review.refresh_from_db()
+        assert review.points == 1 and review.feedback_published
+
+        staff.goto("/admin/projects/milestone/")
+        s.locator(f'input[name="_selected_action"][value="{proposal.pk}"]').check()
+        s.locator('select[name="action"]').select_option("prepare_grades")
+        s.get_by_role("button", name="Go").click()
+        s.wait_for_load_state()
+        assert s.get_by_text("grade rows added").is_visible()
+        staff.goto(f"/admin/projects/milestonegrade/?milestone__id__exact={proposal.pk}")
+        s.locator('input[name="form-0-points"]').fill("9")
+        s.locator('[name="form-0-feedback"]').fill("Clear plan; tighten the evaluation.")
+        s.locator('input[name="form-0-published"]').check()
+        s.get_by_role("button", name="Save").click()
+        s.wait_for_load_state()
+        staff.shot("proposal-graded")
+        grade = Team.objects.get(pk=team.pk).milestone_grades.get(milestone=proposal)
+        assert grade.points == 9 and grade.published
+
+        staff.goto(f"/courses/{CODE}/gradebook/")
+        assert s.get_by_text("Alice Archer").first.is_visible()
+        staff.shot("gradebook")
+        doc_shot(staff, "gradebook")
+
+        # The student sees the published grades: the review on her grades page, the
+        # proposal's points and feedback on the team page.
+        page.goto(f"/courses/{CODE}/grades/")
+        row = p.locator("tr", has_text="Paper reviews")
+        row.locator("summary").click()
+        assert row.locator("li", has_text=RACED).get_by_text("1.00 / 1.00").is_visible()
+        page.shot("grades")
+        doc_shot(page, "student-grades")
+        page.goto(f"/courses/{CODE}/reviews/")
+        assert p.get_by_text("Good summary; say more about failures.").is_visible()
+        page.goto(f"/courses/{CODE}/team/")
+        assert (
+            p.locator(f"#m{proposal.pk}")
+            .get_by_text("Clear plan; tighten the evaluation.")
+            .is_visible()
+        )
+        page.shot("team-graded")
