@@ -7,6 +7,7 @@ from datetime import date
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
+from django.db import models
 from django.db.models import Count, Q
 
 from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline, staff_courses
@@ -55,6 +56,8 @@ class PaperAdmin(CourseScopedAdmin):
     and those not placed in any course yet."""
 
     course_lookup = "readings__course"
+    # Links without a scheme are read as https (Django 6's default; 5.2 warns otherwise).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "authors", "venue", "year", "is_placeholder")
     list_filter = ("is_placeholder", "venue", "year")
     search_fields = ("title", "authors", "venue")
