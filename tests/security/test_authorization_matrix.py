@@ -1,0 +1,458 @@
+"""The authorization matrix: every URL the project defines, requested as every kind of
+person (see world.py for who they are), against the answer each must get.
+
+Answers: 200 (the page), LOGIN (302 to the sign-in page), ADMIN_LOGIN (302 to the admin's
+sign-in page), MOVED (302 somewhere else: the action ran or was refused with a message),
+400 (a form with its errors), 403, 404 (outsiders learn nothing, not even that it exists).
+
+Adding a URL pattern without adding it here fails
+``test_every_named_url_pattern_is_in_the_matrix``.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.security.world import PDF, ROLES, STUDENT_ROLES
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"
+ADMIN_LOGIN = "admin-login"
+MOVED = "moved"
+ADMIN_INDEX = "admin-index"  # e.g. "... doesn't exist. Perhaps it was deleted?"
+
+
+def expect(default, **by_role):
+    """{role: answer}: ``default`` for everyone, then per role; ``students=`` sets the four
+    students of the course, ``staff=`` the TA and the instructor, ``outsiders=`` the
+    other course's student and TA."""
+    groups = {
+        "students": STUDENT_ROLES,
+        "staff": ("ta", "instructor"),
+        "outsiders": ("outsider", "other_ta"),
+        "signed_in": tuple(r for r in ROLES if r != "anon"),
+    }
+    table = dict.fromkeys(ROLES, default)
+    for key in ("signed_in", "outsiders", "students", "staff"):
+        if key in by_role:
+            table.update(dict.fromkeys(groups[key], by_role.pop(key)))
+    table.update(by_role)
+    return table
+
+
+# The shape of most course pages: members only, outsiders 404, anonymous to sign-in.
+MEMBERS = expect(200, anon=LOGIN, outsiders=404)
+STAFF_ONLY = expect(404, anon=LOGIN, staff=200)
+
+
+@dataclass
+class Entry:
+    name: str  # the URL pattern's full name
+    path: object  # world -> path
+    expected: dict
+    method: str = "get"
+    data: object = field(default=None)  # world -> POST data
+    label: str = ""  # tells two entries of one pattern apart
+
+
+def code(w):
+    return w.here.course.code
+
+
+def token_of(w, role):
+    user = w.user(role)
+    return user.calendar_token if user else ""
+
+
+ENTRIES = [
+    # Site-wide pages.
+    Entry("dashboard", lambda w: "/", expect(200, anon=LOGIN)),
+    Entry("healthz", lambda w: "/healthz", expect(200)),
+    Entry("profile", lambda w: reverse("profile"), expect(200, anon=LOGIN)),
+    Entry("login", lambda w: reverse("login"), expect(MOVED, anon=200)),
+    Entry("logout", lambda w: reverse("logout"), expect(LOGIN), method="post"),
+    Entry("password_reset", lambda w: reverse("password_reset"), expect(200)),
+    Entry("password_reset_done", lambda w: reverse("password_reset_done"), expect(200)),
+    Entry(
+        "password_reset_confirm",
+        lambda w: reverse("password_reset_confirm", args=["MQ", "bad-token"]),
+        expect(200),  # "the link is invalid" page: the token is the only key
+    ),
+    Entry("password_reset_complete", lambda w: reverse("password_reset_complete"), expect(200)),
+    Entry("password_change", lambda w: reverse("password_change"), expect(200, anon=LOGIN)),
+    Entry(
+        "password_change_done", lambda w: reverse("password_change_done"), expect(200, anon=LOGIN)
+    ),
+    # Public course pages.
+    Entry("courses:schedule", lambda w: f"/courses/{code(w)}/", expect(200)),
+    Entry(
+        "courses:session",
+        lambda w: reverse("courses:session", args=[code(w), w.here.session.pk]),
+        expect(200),
+    ),
+    Entry(
+        "courses:slides",
+        lambda w: reverse("courses:slides", args=[code(w), w.here.slides.pk]),
+        expect(200),  # slides are linked from the public schedule
+    ),
+    # The calendar feed is reached by each person's own token, never a session.
+    Entry(
+        "courses:calendar",
+        lambda w, role="": f"/courses/{code(w)}/calendar.ics?token={token_of(w, role)}",
+        expect(200, anon=404, outsiders=404),
+    ),
+    # Claims.
+    Entry("courses:claims", lambda w: f"/courses/{code(w)}/claims/", MEMBERS),
+    Entry(
+        "courses:claim_create",
+        lambda w: reverse("courses:claim_create", args=[code(w), w.here.reading.pk]),
+        expect(MOVED, anon=LOGIN, outsiders=404),  # refused with a message: window closed
+        method="post",
+    ),
+    Entry(
+        "courses:claim_withdraw",
+        lambda w: reverse("courses:claim_withdraw", args=[code(w), w.here.claim.pk]),
+        expect(MOVED, anon=LOGIN, outsiders=404),
+        method="post",
+    ),
+    Entry(
+        "courses:claim_assign",
+        lambda w: reverse("courses:claim_assign", args=[code(w)]),
+        expect(404, anon=LOGIN, staff=MOVED),
+        method="post",
+        data=lambda w: {"reading": w.here.reading.pk, "holder": f"student:{w.user('student').pk}"},
+    ),
+    Entry(
+        "courses:claim_remove",
+        lambda w: reverse("courses:claim_remove", args=[code(w), w.here.claim.pk]),
+        expect(404, anon=LOGIN, staff=MOVED),
+        method="post",
+    ),
+    Entry(
+        "courses:claim_move",
+        lambda w: reverse("courses:claim_move", args=[code(w), w.here.claim.pk]),
+        expect(404, anon=LOGIN, staff=MOVED),
+        method="post",
+        data=lambda w: {"reading": w.here.reading.pk},
+    ),
+    Entry(
+        "courses:slides_upload",
+        lambda w: reverse("courses:slides_upload", args=[code(w), w.here.reading.pk]),
+        expect(404, anon=LOGIN, presenter=200, staff=200),
+    ),
+    Entry(
+        "courses:slides_upload",
+        lambda w: reverse("courses:slides_upload", args=[code(w), w.here.reading.pk]),
+        expect(404, anon=LOGIN, presenter=MOVED, staff=MOVED),
+        method="post",
+        data=lambda w: {"file": SimpleUploadedFile("talk.pdf", PDF)},
+        label="post",
+    ),
+    # Grades.
+    Entry("courses:grades", lambda w: f"/courses/{code(w)}/grades/", MEMBERS),
+    Entry(
+        "courses:grades",
+        lambda w: f"/courses/{code(w)}/grades/?student={w.user('member').pk}",
+        expect(404, anon=LOGIN, member=200, staff=200),
+        label="?student=",
+    ),
+    Entry("courses:gradebook", lambda w: f"/courses/{code(w)}/gradebook/", STAFF_ONLY),
+    Entry("courses:gradebook_csv", lambda w: f"/courses/{code(w)}/gradebook.csv", STAFF_ONLY),
+    # Reviews.
+    Entry("reviews:my_reviews", lambda w: f"/courses/{code(w)}/reviews/", MEMBERS),
+    Entry(
+        "reviews:write",
+        lambda w: f"/courses/{code(w)}/readings/{w.here.reading.pk}/review/",
+        expect(200, anon=LOGIN, outsiders=404, staff=MOVED),  # staff go to the digest
+    ),
+    Entry(
+        "reviews:write",
+        lambda w: f"/courses/{code(w)}/readings/{w.here.reading.pk}/review/",
+        # Alice's review is graded already: refused, her text kept in the form.
+        expect(404, anon=LOGIN, outsiders=404, students=MOVED, member=200, staff=MOVED),
+        method="post",
+        data=lambda w: {"summary": "It is fast.", "questions": ""},
+        label="post",
+    ),
+    Entry(
+        "reviews:digest",
+        lambda w: f"/courses/{code(w)}/readings/{w.here.reading.pk}/digest/",
+        expect(404, anon=LOGIN, presenter=200, staff=200),
+    ),
+    # Projects.
+    Entry(
+        "projects:team",
+        lambda w: f"/courses/{code(w)}/team/",
+        expect(200, anon=LOGIN, outsiders=404, staff=MOVED),  # staff go to the overview
+    ),
+    Entry(
+        "projects:team_create",
+        lambda w: f"/courses/{code(w)}/team/create/",
+        expect(400, anon=LOGIN, outsiders=404),  # past the team deadline: refused
+        method="post",
+        data=lambda w: {"name": "Newcomers", "working_title": "", "topic": ""},
+    ),
+    Entry(
+        "projects:team_join",
+        lambda w: f"/courses/{code(w)}/team/join/",
+        expect(400, anon=LOGIN, outsiders=404),  # past the team deadline: refused
+        method="post",
+        data=lambda w: {"code": w.here.team.join_code},
+    ),
+    Entry(
+        "projects:team_leave",
+        lambda w: f"/courses/{code(w)}/team/leave/",
+        expect(MOVED, anon=LOGIN, outsiders=404),
+        method="post",
+    ),
+    Entry(
+        "projects:submit",
+        lambda w: reverse("projects:submit", args=[code(w), w.here.milestone.pk]),
+        expect(MOVED, anon=LOGIN, outsiders=404),
+        method="post",
+        data=lambda w: {
+            f"m{w.here.milestone.pk}-file": SimpleUploadedFile("report.pdf", PDF),
+        },
+    ),
+    Entry(
+        "projects:submission_file",
+        lambda w: reverse("projects:submission_file", args=[code(w), w.here.submission.pk]),
+        expect(404, anon=LOGIN, member=200, staff=200),
+    ),
+    Entry("projects:teams", lambda w: f"/courses/{code(w)}/teams/", STAFF_ONLY),
+    # The admin's own pages (the registered models' pages are in ADMIN_MODELS below).
+    Entry("admin:index", lambda w: "/admin/", expect(ADMIN_LOGIN, staff=200, other_ta=200)),
+    Entry(
+        "admin:app_list",
+        lambda w: "/admin/courses/",
+        expect(ADMIN_LOGIN, staff=200, other_ta=200),
+    ),
+    Entry(
+        "admin:login",
+        lambda w: "/admin/login/",
+        expect(200, staff=ADMIN_INDEX, other_ta=ADMIN_INDEX),
+    ),
+    Entry(
+        "admin:logout",
+        lambda w: "/admin/logout/",
+        expect(ADMIN_INDEX, staff=LOGIN, other_ta=LOGIN),
+        method="post",
+    ),
+    Entry(
+        "admin:password_change",
+        lambda w: "/admin/password_change/",
+        expect(ADMIN_LOGIN, staff=200, other_ta=200),
+    ),
+    Entry(
+        "admin:password_change_done",
+        lambda w: "/admin/password_change/done/",
+        expect(ADMIN_LOGIN, staff=200, other_ta=200),
+    ),
+    Entry(
+        "admin:jsi18n",
+        lambda w: "/admin/jsi18n/",
+        expect(ADMIN_LOGIN, staff=200, other_ta=200),
+    ),
+    Entry(
+        "admin:autocomplete",
+        lambda w: (
+            "/admin/autocomplete/?app_label=courses&model_name=reading&field_name=paper&term=Flash"
+        ),
+        expect(ADMIN_LOGIN, staff=200, other_ta=200),
+    ),
+    Entry(
+        "admin:view_on_site",
+        lambda w: reverse(
+            "admin:view_on_site",
+            args=[ContentType.objects.get_for_model(w.here.course).pk, w.here.course.pk],
+        ),
+        expect(ADMIN_LOGIN, staff=MOVED, other_ta=MOVED),  # to the public schedule
+    ),
+    Entry(
+        "admin:courses_gradecomponent_enter_scores",
+        lambda w: reverse(
+            "admin:courses_gradecomponent_enter_scores", args=[w.here.manual_component.pk]
+        ),
+        expect(ADMIN_LOGIN, staff=200, other_ta=404),
+    ),
+    Entry(
+        "admin:courses_course_import_roster",
+        lambda w: reverse("admin:courses_course_import_roster", args=[w.here.course.pk]),
+        expect(ADMIN_LOGIN, staff=200, other_ta=404),
+    ),
+    Entry(
+        "admin:auth_user_password_change",
+        lambda w: reverse("admin:auth_user_password_change", args=[w.user("member").pk]),
+        expect(ADMIN_LOGIN, staff=403, other_ta=403),  # superusers only
+    ),
+]
+
+# Named patterns deliberately left out, with the reason.
+EXEMPT = {}
+
+# --------------------------------------------------------------------------- admin models
+
+ADMIN_VIEWS = ("changelist", "add", "change", "history", "delete")
+
+
+def admin_expect(ta_answers, other_ta_answers):
+    """Answers for (changelist, add, change, history, delete): the course's staff, then a
+    TA of another course; every non-staff person is sent to the admin sign-in page."""
+    return {
+        view: {
+            **dict.fromkeys(("anon", "outsider", *STUDENT_ROLES), ADMIN_LOGIN),
+            "ta": ta,
+            "instructor": ta,
+            "other_ta": other,
+        }
+        for view, ta, other in zip(ADMIN_VIEWS, ta_answers, other_ta_answers, strict=True)
+    }
+
+
+COURSE_SCOPED = admin_expect((200,) * 5, (200, 200, ADMIN_INDEX, ADMIN_INDEX, ADMIN_INDEX))
+READ_ONLY = admin_expect((200, 403, 200, 200, 403), (200, 403, ADMIN_INDEX, ADMIN_INDEX, 403))
+NO_ADD = admin_expect((200, 403, 200, 200, 200), (200, 403, ADMIN_INDEX, ADMIN_INDEX, ADMIN_INDEX))
+NO_DELETE = admin_expect((200, 200, 200, 200, 403), (200, 200, ADMIN_INDEX, ADMIN_INDEX, 403))
+NO_ADD_OR_CHANGE = NO_ADD
+SUPERUSER_ONLY = admin_expect((403,) * 5, (403,) * 5)
+
+# model label -> (how to find its object in the world, expected answers)
+ADMIN_MODELS = {
+    "auth.Group": (lambda w: w.group, SUPERUSER_ONLY),
+    # Course staff see and lift the sign-in lock-outs of their own courses' people.
+    "axes.AccessAttempt": (
+        lambda w: w.axes["accessattempt"],
+        admin_expect((200, 403, 200, 200, 200), (200, 403, ADMIN_INDEX, ADMIN_INDEX, ADMIN_INDEX)),
+    ),
+    "axes.AccessLog": (lambda w: w.axes["accesslog"], SUPERUSER_ONLY),
+    "axes.AccessFailureLog": (lambda w: w.axes["accessfailurelog"], SUPERUSER_ONLY),
+    # Course staff see (not change) the accounts of the people in their courses.
+    "seminar.User": (
+        lambda w: w.user("member"),
+        admin_expect((200, 403, 200, 200, 403), (200, 403, ADMIN_INDEX, ADMIN_INDEX, 403)),
+    ),
+    "courses.Claim": (lambda w: w.here.claim, NO_DELETE),
+    "courses.ClaimEvent": (lambda w: w.here.claim_event, READ_ONLY),
+    "courses.Slides": (lambda w: w.here.slides, NO_ADD),
+    # One component alone is never deleted (the weights would not add up); the course is.
+    "courses.GradeComponent": (lambda w: w.here.component, NO_DELETE),
+    "courses.ManualScore": (lambda w: w.here.manual_score, COURSE_SCOPED),
+    # Only a superuser creates or deletes a course.
+    "courses.Course": (
+        lambda w: w.here.course,
+        admin_expect((200, 403, 200, 200, 403), (200, 403, ADMIN_INDEX, ADMIN_INDEX, 403)),
+    ),
+    "courses.Membership": (lambda w: w.here.membership, COURSE_SCOPED),
+    "courses.Session": (lambda w: w.here.session, COURSE_SCOPED),
+    "courses.Paper": (lambda w: w.here.paper, COURSE_SCOPED),
+    "courses.Reading": (lambda w: w.here.reading, COURSE_SCOPED),
+    "courses.Team": (lambda w: w.here.team, COURSE_SCOPED),
+    "reviews.ReviewKind": (lambda w: w.here.kind, COURSE_SCOPED),
+    "reviews.Extension": (lambda w: w.here.extension, COURSE_SCOPED),
+    "reviews.Review": (lambda w: w.here.review, COURSE_SCOPED),
+    "projects.Milestone": (lambda w: w.here.milestone, COURSE_SCOPED),
+    # Staff read submissions and may delete one; nobody edits what a team handed in.
+    "projects.Submission": (lambda w: w.here.submission, NO_ADD_OR_CHANGE),
+    "projects.MilestoneGrade": (lambda w: w.here.milestone_grade, COURSE_SCOPED),
+}
+
+
+def registered_labels():
+    return sorted(model._meta.label for model in admin.site._registry)
+
+
+def admin_cases():
+    for label in registered_labels():
+        for view in ADMIN_VIEWS:
+            for role in ROLES:
+                yield pytest.param(label, view, role, id=f"admin:{label}:{view}-{role}")
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def outcome(response):
+    """What a response amounts to, in the vocabulary of the tables."""
+    if response.status_code == 302:
+        target = urlsplit(response["Location"]).path
+        if target == reverse("login"):
+            return LOGIN
+        if target == reverse("admin:login"):
+            return ADMIN_LOGIN
+        if target == reverse("admin:index"):
+            return ADMIN_INDEX
+        return MOVED
+    return response.status_code
+
+
+def request(client, method, path, data):
+    response = client.post(path, data or {}) if method == "post" else client.get(path)
+    if response.streaming:
+        # Reading to the end makes the test client close the file (response.close() would
+        # also fire request_finished, which closes the test's database connection).
+        b"".join(response.streaming_content)
+    return response
+
+
+def entry_cases():
+    for entry in ENTRIES:
+        for role in ROLES:
+            suffix = f"[{entry.label}]" if entry.label else ""
+            yield pytest.param(
+                entry, role, id=f"{entry.method.upper()} {entry.name}{suffix}-{role}"
+            )
+
+
+@pytest.mark.parametrize(("entry", "role"), list(entry_cases()))
+def test_url_answers_each_role_as_the_matrix_says(world, as_role, entry, role):
+    if entry.name == "courses:calendar":
+        path = entry.path(world, role)
+    else:
+        path = entry.path(world)
+    data = entry.data(world) if entry.data else None
+    response = request(as_role(role), entry.method, path, data)
+    assert outcome(response) == entry.expected[role], f"{entry.method.upper()} {path} as {role}"
+
+
+@pytest.mark.parametrize(("label", "view", "role"), list(admin_cases()))
+def test_admin_page_answers_each_role_as_the_matrix_says(world, as_role, label, view, role):
+    assert label in ADMIN_MODELS, f"{label} is registered in the admin but not in the matrix"
+    find, expected = ADMIN_MODELS[label]
+    obj = find(world)
+    app, model = label.lower().split(".")
+    args = [] if view in ("changelist", "add") else [obj.pk]
+    path = reverse(f"admin:{app}_{model}_{view}", args=args)
+    response = as_role(role).get(path)
+    assert outcome(response) == expected[view][role], f"GET {path} as {role}"
+
+
+def named_patterns(patterns=None, namespace=""):
+    """Every named URL pattern, as "namespace:name", walking includes (the admin's too)."""
+    found = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace or ""
+            found |= named_patterns(pattern.url_patterns, inner if pattern.namespace else namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            found.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return found
+
+
+def test_every_named_url_pattern_is_in_the_matrix():
+    covered = {entry.name for entry in ENTRIES} | set(EXEMPT)
+    for label in registered_labels():
+        app, model = label.lower().split(".")
+        covered |= {f"admin:{app}_{model}_{view}" for view in ADMIN_VIEWS}
+    missing = sorted(named_patterns() - covered)
+    assert missing == [], f"URL patterns without a row in the authorization matrix: {missing}"
+
+
+def test_every_admin_model_is_in_the_matrix():
+    assert sorted(set(registered_labels()) - set(ADMIN_MODELS)) == []
+    assert sorted(set(ADMIN_MODELS) - set(registered_labels())) == []

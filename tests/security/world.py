@@ -1,0 +1,300 @@
+"""One small but complete course world for the security tests, built once per module.
+
+People, and what each may reach in `course` (ECS 289D):
+- anon: the public schedule, session pages and slides; everything else sends them to sign-in.
+- student (Sam): a student of the course with no team and no claim: their own pages only.
+- outsider (Charlie): a student of `other_course` only: nothing personal in `course` (404).
+- presenter (Pat): holds the active claim on `reading`: its slides upload and its digest.
+- member (Alice): in team "Flash" with Bob: the team's page and files.
+- rival (Carol): in team "Rivals": nothing of Flash's.
+- ta, instructor: staff of `course`: every page and admin object of it.
+- other_ta (Olga): TA of `other_course` only: admin access, but nothing of `course`.
+
+`other_course` mirrors the personal objects (claim, slides, team, submission, review,
+scores) so that swapping an id for another course's object can be tried everywhere.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+
+from courses.models import (
+    Claim,
+    ClaimEvent,
+    ComponentSource,
+    Course,
+    GradeComponent,
+    ManualScore,
+    Membership,
+    Paper,
+    Reading,
+    Role,
+    Session,
+    Slides,
+    Team,
+    TeamMember,
+)
+from projects.models import Deliverable, Milestone, MilestoneGrade, Submission
+from reviews.models import Extension, Review, ReviewKind
+
+LA = ZoneInfo("America/Los_Angeles")
+# Wed 2025-11-05 noon: the day after the session, so reviews are due and digests open;
+# claim window and team deadline have passed; the project milestone is still open.
+NOW = datetime(2025, 11, 5, 12, 0, tzinfo=LA)
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+
+ROLES = (
+    "anon",
+    "student",
+    "outsider",
+    "presenter",
+    "member",
+    "rival",
+    "ta",
+    "instructor",
+    "other_ta",
+)
+STUDENT_ROLES = ("student", "presenter", "member", "rival")
+
+
+@dataclass
+class CourseWorld:
+    """The objects of one course, by name."""
+
+    course: Course
+    session: Session = None
+    paper: Paper = None
+    reading: Reading = None
+    claim: Claim = None
+    claim_event: ClaimEvent = None
+    slides: Slides = None
+    team: Team = None
+    milestone: Milestone = None
+    submission: Submission = None
+    text_submission: Submission = None
+    milestone_grade: MilestoneGrade = None
+    kind: ReviewKind = None
+    review: Review = None
+    extension: Extension = None
+    component: GradeComponent = None
+    manual_component: GradeComponent = None
+    manual_score: ManualScore = None
+    membership: Membership = None
+
+
+@dataclass
+class World:
+    here: CourseWorld
+    there: CourseWorld
+    users: dict = field(default_factory=dict)
+    rival_team: Team = None
+    group: Group = None
+    axes: dict = field(default_factory=dict)
+
+    def user(self, role):
+        return self.users.get(role)
+
+
+def _user(email, name, **extra):
+    return get_user_model().objects.create_user(email=email, password=None, name=name, **extra)
+
+
+def _member(course, email, name, role):
+    user = _user(email, name, is_staff=role != Role.STUDENT)
+    Membership.objects.create(user=user, course=course, role=role)
+    return user
+
+
+def _course_objects(course, *, presenter, author, team_members, team_name, grader):
+    w = CourseWorld(course=course)
+    w.session = Session.objects.create(course=course, date=date(2025, 11, 4), topic="Inference")
+    w.paper = Paper.objects.create(
+        title=f"FlashInfer for {course.code}",
+        authors="Ye et al.",
+        venue="MLSys",
+        year=2025,
+        url="https://arxiv.org/abs/2501.01005",
+    )
+    w.reading = Reading.objects.create(session=w.session, paper=w.paper, required=True, order=1)
+    w.claim = Claim.objects.create(
+        course=course, reading=w.reading, student=presenter, claimed_by=presenter
+    )
+    w.claim_event = ClaimEvent.objects.create(
+        course=course, reading=w.reading, action="claim", holder=str(presenter), actor=presenter
+    )
+    w.slides = Slides(
+        reading=w.reading,
+        original_name="talk.pdf",
+        content_type="application/pdf",
+        uploaded_by=presenter,
+    )
+    w.slides.file.save("talk.pdf", ContentFile(PDF), save=False)
+    w.slides.save()
+
+    w.team = Team.objects.create(course=course, name=team_name, created_by=team_members[0])
+    for user in team_members:
+        TeamMember.objects.create(team=w.team, user=user)
+
+    w.component = GradeComponent.objects.create(
+        course=course, name="Final report", weight=Decimal(60), source=ComponentSource.MILESTONE,
+        published=True, order=1,
+    )  # fmt: skip
+    w.manual_component = GradeComponent.objects.create(
+        course=course, name="Participation", weight=Decimal(40), source=ComponentSource.MANUAL,
+        published=True, order=2,
+    )  # fmt: skip
+    w.milestone = Milestone.objects.create(
+        course=course,
+        name="Final report",
+        due_at=datetime(2025, 12, 1, 23, 59, tzinfo=LA),
+        deliverable=Deliverable.FILE,
+        component=w.component,
+        order=1,
+    )
+    w.submission = Submission(
+        milestone=w.milestone,
+        team=w.team,
+        version=1,
+        submitted_by=team_members[0],
+        submitted_at=datetime(2025, 11, 1, 12, 0, tzinfo=LA),
+        original_name="report.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+    )
+    w.submission.file.save("report.pdf", ContentFile(PDF), save=False)
+    w.submission.save()
+    text_milestone = Milestone.objects.create(
+        course=course,
+        name="Check-in notes",
+        due_at=datetime(2025, 12, 2, 23, 59, tzinfo=LA),
+        deliverable=Deliverable.TEXT,
+        order=2,
+    )
+    w.text_submission = Submission.objects.create(
+        milestone=text_milestone,
+        team=w.team,
+        version=1,
+        submitted_by=team_members[0],
+        submitted_at=datetime(2025, 11, 1, 12, 0, tzinfo=LA),
+        text="We met on Monday.",
+    )
+    w.milestone_grade = MilestoneGrade.objects.create(
+        milestone=w.milestone, team=w.team, points=Decimal(90), feedback="Solid.", published=True
+    )
+
+    w.kind = ReviewKind.objects.create(
+        course=course,
+        name="Paper review",
+        slug="review",
+        prompts=[
+            {"key": "summary", "label": "Summary", "required": True},
+            {"key": "questions", "label": "Questions", "required": False, "gather": True},
+        ],
+        due_kind="before",
+        due_days_before=1,
+        due_time=time(23, 59),
+    )
+    w.review = Review.objects.create(
+        kind=w.kind,
+        reading=w.reading,
+        student=author,
+        answers={"summary": "A fast attention engine.", "questions": "Does it scale?"},
+        submitted_at=datetime(2025, 11, 2, 12, 0, tzinfo=LA),
+        first_submitted_at=datetime(2025, 11, 2, 12, 0, tzinfo=LA),
+        points=Decimal(1),
+        feedback="Good.",
+        feedback_published=True,
+        graded_by=grader,
+    )
+    w.extension = Extension.objects.create(
+        course=course, kind=w.kind, student=author, due_at=datetime(2025, 11, 10, tzinfo=LA)
+    )
+    w.manual_score = ManualScore.objects.create(
+        component=w.manual_component, student=author, points=Decimal(95), feedback="Spoke up."
+    )
+    w.membership = Membership.objects.get(course=course, user=author)
+    return w
+
+
+def build_world() -> World:
+    course = Course.objects.create(
+        code="ecs289d-f25",
+        title="Datacenter Systems for LLMs",
+        term="Fall 2025",
+        time_zone="America/Los_Angeles",
+        default_start_time=time(10, 30),
+        claims_open_at=datetime(2025, 9, 25, 12, 0, tzinfo=LA),
+        claims_close_at=datetime(2025, 9, 30, 23, 59, tzinfo=LA),
+        team_min_size=2,
+        team_max_size=5,
+        team_deadline=datetime(2025, 10, 7, 23, 59, tzinfo=LA),
+    )
+    other = Course.objects.create(
+        code="cse585-f25",
+        title="Advanced Scalable Systems for GenAI",
+        term="Fall 2025",
+        time_zone="America/Detroit",
+        claims_open_at=datetime(2025, 9, 25, 12, 0, tzinfo=LA),
+        claims_close_at=datetime(2025, 9, 30, 23, 59, tzinfo=LA),
+        team_min_size=1,
+        team_max_size=5,
+        team_deadline=datetime(2025, 10, 7, 23, 59, tzinfo=LA),
+    )
+    u = {
+        "instructor": _member(course, "yang@example.edu", "Yang Zhou", Role.INSTRUCTOR),
+        "ta": _member(course, "ta@example.edu", "Terry Assistant", Role.TA),
+        "student": _member(course, "sam@example.edu", "Sam Student", Role.STUDENT),
+        "presenter": _member(course, "pat@example.edu", "Pat Presenter", Role.STUDENT),
+        "member": _member(course, "alice@example.edu", "Alice Archer", Role.STUDENT),
+        "rival": _member(course, "carol@example.edu", "Carol Cho", Role.STUDENT),
+        "outsider": _member(other, "charlie@example.edu", "Charlie Chen", Role.STUDENT),
+        "other_ta": _member(other, "ota@example.edu", "Olga Other", Role.TA),
+    }
+    bob = _member(course, "bob@example.edu", "Bob Baker", Role.STUDENT)
+    u["bob"] = bob
+    other_presenter = _member(other, "oscar@example.edu", "Oscar Other", Role.STUDENT)
+
+    here = _course_objects(
+        course,
+        presenter=u["presenter"],
+        author=u["member"],
+        team_members=[u["member"], bob],
+        team_name="Flash",
+        grader=u["ta"],
+    )
+    there = _course_objects(
+        other,
+        presenter=other_presenter,
+        author=u["outsider"],
+        team_members=[u["outsider"]],
+        team_name="Others",
+        grader=u["other_ta"],
+    )
+    world = World(here=here, there=there, users=u)
+    world.rival_team = Team.objects.create(course=course, name="Rivals", created_by=u["rival"])
+    TeamMember.objects.create(team=world.rival_team, user=u["rival"])
+    world.group = Group.objects.create(name="graders")
+    world.axes = {
+        "accessattempt": AccessAttempt.objects.create(
+            username="alice@example.edu",
+            ip_address="10.0.0.1",
+            user_agent="x",
+            failures_since_start=1,
+            get_data="",
+            post_data="",
+        ),  # fmt: skip
+        "accesslog": AccessLog.objects.create(
+            username="alice@example.edu", ip_address="10.0.0.1", user_agent="x"
+        ),
+        "accessfailurelog": AccessFailureLog.objects.create(
+            username="alice@example.edu", ip_address="10.0.0.1", user_agent="x"
+        ),
+    }
+    return world
