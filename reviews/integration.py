@@ -111,24 +111,25 @@ def item_score(owed: Owed) -> ItemScore:
 def _scores(component, students, now, *, bonus: bool) -> dict[int, list[ItemScore]]:
     student_ids = [getattr(s, "pk", s) for s in students]
     result: dict[int, list[ItemScore]] = {sid: [] for sid in student_ids}
-    plan = ReviewPlan([component.course], now=now)
+    plan = ReviewPlan([component.course], now=now, for_grading=True)
     for kind in plan.kinds:
         if bonus:
             if not kind.counts_optional_as_bonus:
                 continue
         elif kind.component_id != component.pk:
             continue
+        # Readings of this kind's side (bonus or not), in the plan's order, found once.
+        readings = [
+            r for r in plan.readings if bonus == (not r.required and kind.counts_optional_as_bonus)
+        ]
         for sid in student_ids:
             author = plan.author_for(kind, sid)
             if author is None:
                 continue
-            for reading in plan.readings:
-                if not plan.applies(kind, reading, author):
-                    continue
-                optional = not reading.required
-                if bonus != (optional and kind.counts_optional_as_bonus):
-                    continue
-                result[sid].append(item_score(plan.owed(kind, reading, author)))
+            items = result[sid]
+            for reading in readings:
+                if plan.applies(kind, reading, author):
+                    items.append(item_score(plan.owed(kind, reading, author)))
     return result
 
 

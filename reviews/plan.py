@@ -43,6 +43,8 @@ class Owed:
     due_at: datetime
     review: Review | None
     now: datetime
+    # The write page's URL when the plan built it already (one reverse() per course).
+    prepared_url: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def submitted(self) -> bool:
@@ -99,6 +101,8 @@ class Owed:
 
     @property
     def url(self) -> str:
+        if self.prepared_url is not None:
+            return self.prepared_url
         url = reverse("reviews:write", args=[self.kind.course.code, self.reading.pk])
         return f"{url}?kind={self.kind.slug}"
 
@@ -116,7 +120,11 @@ class DigestSection:
 
 
 class DueTimes:
-    """Overrides and extensions of some courses (two queries), to compute due times."""
+    """Overrides and extensions of some courses (two queries), to compute due times.
+
+    Base due times are computed once per (kind, session); extensions are indexed by
+    author, so a gradebook's 20,000 due times cost dictionary lookups.
+    """
 
     def __init__(self, course_ids):
         self.overrides = {
@@ -124,33 +132,50 @@ class DueTimes:
             for o in DueOverride.objects.filter(kind__course__in=course_ids)
         }
         self.extensions = list(Extension.objects.filter(course__in=course_ids))
+        self._by_author: dict[tuple[int, str, int], list[Extension]] = {}
+        for ext in self.extensions:
+            if ext.student_id is not None:
+                self._by_author.setdefault((ext.course_id, "student", ext.student_id), []).append(
+                    ext
+                )
+            if ext.team_id is not None:
+                self._by_author.setdefault((ext.course_id, "team", ext.team_id), []).append(ext)
+        self._base: dict[tuple[int, int], datetime] = {}
 
     def base(self, kind: ReviewKind, reading: Reading) -> datetime:
         """The due time for everyone: the session override, else the kind's policy."""
-        override = self.overrides.get((kind.pk, reading.session_id))
-        return override or due_at(kind.policy, reading.session)
+        key = (kind.pk, reading.session_id)
+        due = self._base.get(key)
+        if due is None:
+            due = self.overrides.get(key) or due_at(kind.policy, reading.session)
+            self._base[key] = due
+        return due
 
     def for_author(self, kind: ReviewKind, reading: Reading, author: Author) -> datetime:
         """The base due time, moved later by the latest extension matching the author."""
         due = self.base(kind, reading)
         who, ident = author
-        for ext in self.extensions:
-            if (
-                ext.course_id == kind.course_id
-                and (ext.kind_id is None or ext.kind_id == kind.pk)
-                and (ext.reading_id is None or ext.reading_id == reading.pk)
-                and (ext.team_id if who == "team" else ext.student_id) == ident
+        for ext in self._by_author.get((kind.course_id, who, ident), ()):
+            if (ext.kind_id is None or ext.kind_id == kind.pk) and (
+                ext.reading_id is None or ext.reading_id == reading.pk
             ):
                 due = max(due, ext.due_at)
         return due
 
 
+# What grading reads of a review (reviews.integration.item_score and Review.late_by).
+GRADING_FIELDS = ("kind", "reading", "student", "team", "submitted_at", "is_excused", "points")
+
+
 class ReviewPlan:
-    def __init__(self, courses, *, users=None, now=None):
+    def __init__(self, courses, *, users=None, now=None, for_grading=False):
         """Load the courses' review data. ``users``: only their reviews and teams
         (a student's pages); None: everybody's (digest, grading, reminders).
+        ``for_grading``: only the review fields grading reads (GRADING_FIELDS), no
+        answers or author objects (a big course has tens of thousands of reviews).
         Seven queries whatever the number of courses, readings or people."""
         self.now = now or timezone.now()
+        self._write_urls: dict[int, str] = {}
         self.courses = {c.pk: c for c in courses}
         ids = list(self.courses)
         self.kinds = list(ReviewKind.objects.filter(course__in=ids).select_related("component"))
@@ -179,7 +204,11 @@ class ReviewPlan:
         for m in members.only("course", "team", "user"):
             self.team_of[(m.course_id, m.user_id)] = m.team_id
             self.team_members.setdefault(m.team_id, []).append(m.user_id)
-        reviews = Review.objects.filter(kind__course__in=ids).select_related("student", "team")
+        reviews = Review.objects.filter(kind__course__in=ids)
+        if for_grading:
+            reviews = reviews.only(*GRADING_FIELDS)
+        else:
+            reviews = reviews.select_related("student", "team")
         if users is not None:
             user_ids = [u.pk for u in users]
             reviews = reviews.filter(
@@ -233,7 +262,20 @@ class ReviewPlan:
             due_at=self.due_times.for_author(kind, reading, author),
             review=self.reviews.get((kind.pk, reading.pk, author)),
             now=self.now,
+            prepared_url=self.write_url(kind, reading),
         )
+
+    def write_url(self, kind: ReviewKind, reading: Reading) -> str:
+        """The write page of ``reading`` for ``kind``: one reverse() per course, then
+        string formatting (the same URL reverse() gives)."""
+        template = self._write_urls.get(kind.course_id)
+        if template is None:
+            sample = reverse("reviews:write", args=[kind.course.code, 0])
+            head, tail = sample.rsplit("/0/", 1)
+            template = self._write_urls[kind.course_id] = (
+                head + "/{reading}/" + tail + "?kind={kind}"
+            )
+        return template.format(reading=reading.pk, kind=kind.slug)
 
     def owed_by_user(self, course, user_id: int) -> list[Owed]:
         """Everything the user (or their team) owes in ``course``, by due time."""
