@@ -458,6 +458,17 @@ CANVAS_ID_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 CANVAS_READ_ONLY_COLUMNS = ["Current Score", "Final Score", "Final Grade"]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    """Text a spreadsheet will not run as a formula: a leading = + - @ (or tab, CR) gets a
+    quote in front (OWASP's CSV-injection advice). Only for text that people typed, never
+    for the numbers (a negative score stays a number)."""
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def canvas_rows(gradebook: Gradebook) -> list[list[str]]:
     """The gradebook as rows for Canvas's gradebook import (header and "Points Possible" first).
 
@@ -468,7 +479,11 @@ def canvas_rows(gradebook: Gradebook) -> list[list[str]]:
     email); the Canvas ID column is left blank because Seminar does not know it.
     """
     components = gradebook.components
-    header = CANVAS_ID_COLUMNS + [c.name for c in components] + CANVAS_READ_ONLY_COLUMNS
+    header = (
+        CANVAS_ID_COLUMNS
+        + [spreadsheet_text(c.name) for c in components]
+        + CANVAS_READ_ONLY_COLUMNS
+    )
     possible = ["Points Possible", "", "", "", ""]
     possible += [str(ZERO if c.is_bonus else c.weight) for c in components]
     possible += ["", "", ""]
@@ -477,7 +492,16 @@ def canvas_rows(gradebook: Gradebook) -> list[list[str]]:
         user = row.student
         current = row.current_percent
         rows.append(
-            [user.name or user.email, "", user.student_id or "", user.email, row.section]
+            [
+                spreadsheet_text(text)
+                for text in (
+                    user.name or user.email,
+                    "",
+                    user.student_id or "",
+                    user.email,
+                    row.section,
+                )
+            ]
             + [str(round2(score.projected_points)) for score in row.components]
             + [
                 "" if current is None else str(round2(current)),
