@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from courses.coursefile import import_course
 from courses.models import Membership, Role
@@ -22,6 +23,9 @@ def doc_shot(watched, name):
     docs/screenshots/ (the committed ones the README shows).
     """
     page = watched.page
+    # Countdowns are computed in the browser: give it the server's (travelled) time first.
+    page.clock.set_system_time(timezone.now())
+    page.clock.run_for(31_000)
     size = page.viewport_size
     page.set_viewport_size({"width": 1100, "height": 800})
     page.evaluate("window.scrollTo(0, 0)")
@@ -53,5 +57,17 @@ def enrol(make_user):
         user = make_user(email, name, is_staff=role != Role.STUDENT)
         Membership.objects.create(user=user, course=course, role=role)
         return user
+
+    return make
+
+
+@pytest.fixture
+def open_timed_page(open_page):
+    """open_page whose browser clock starts at the test's (time-travelled) now."""
+
+    def make(name="page"):
+        watched = open_page(name)
+        watched.page.clock.install(time=timezone.now())
+        return watched
 
     return make

@@ -61,7 +61,7 @@ def write_summary(page, reading_id):
 
 
 def test_groups_claim_summarise_after_class_and_a_late_summary_earns_nothing(
-    open_page, import_example, enrol
+    open_timed_page, import_example, enrol
 ):
     course = import_example("cse585-f25.yaml")
     attention = [
@@ -79,7 +79,7 @@ def test_groups_claim_summarise_after_class_and_a_late_summary_earns_nothing(
         rivals = group(course, caching, "Caching")
         claim_reading(reading=theirs, user=tom)
 
-        page = open_page("sam")
+        page = open_timed_page("sam")
         page.sign_in(sam.email, PASSWORD)
         p = page.page
         page.goto(f"/courses/{CODE}/claims/")
@@ -96,7 +96,7 @@ def test_groups_claim_summarise_after_class_and_a_late_summary_earns_nothing(
 
         # Caching presented Thu 9/4 at 10:30; its summary was due Fri 9/5 10:30.
         clock.move_to(datetime(2025, 9, 5, 12, 0, tzinfo=DETROIT))
-        late = open_page("tom")
+        late = open_timed_page("tom")
         late.sign_in(tom.email, PASSWORD)
         write_summary(late, theirs.pk)
         assert late.page.get_by_text("late").first.is_visible()
@@ -115,7 +115,7 @@ def test_groups_claim_summarise_after_class_and_a_late_summary_earns_nothing(
 
         # Tue 9/9, after class: sue writes the group's summary, due 24 h after class started.
         clock.move_to(datetime(2025, 9, 9, 14, 0, tzinfo=DETROIT))
-        member = open_page("sue")
+        member = open_timed_page("sue")
         member.sign_in(sue.email, PASSWORD)
         write_summary(member, ours.pk)
         assert member.page.get_by_text("(on time)").first.is_visible()

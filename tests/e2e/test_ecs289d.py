@@ -43,7 +43,7 @@ def reading(title):
 
 
 def test_a_student_claims_reviews_joins_a_team_and_is_graded(
-    open_page, import_example, enrol, tmp_path
+    open_timed_page, import_example, enrol, tmp_path
 ):
     course = import_example("ecs289d-f25.yaml")
     alice = enrol(course, "alice@example.edu", "Alice Archer")
@@ -53,7 +53,7 @@ def test_a_student_claims_reviews_joins_a_team_and_is_graded(
 
     with time_machine.travel(datetime(2025, 9, 25, 12, 1, tzinfo=LA), tick=True) as clock:
         # The claim window opened a minute ago (the server's clock says so too).
-        page = open_page("alice")
+        page = open_timed_page("alice")
         page.sign_in(alice.email, PASSWORD)
         p = page.page
         page.goto(f"/courses/{CODE}/")
@@ -126,7 +126,7 @@ def test_a_student_claims_reviews_joins_a_team_and_is_graded(
 
         # After the proposal's due time the instructor grades in the admin.
         clock.move_to(datetime(2025, 10, 20, 9, 0, tzinfo=LA))
-        staff = open_page("yang")
+        staff = open_timed_page("yang")
         staff.sign_in(yang.email, PASSWORD)
         s = staff.page
         staff.goto(f"/admin/reviews/review/?kind__course__id__exact={course.pk}")
@@ -163,11 +163,11 @@ def test_a_student_claims_reviews_joins_a_team_and_is_graded(
         # The student sees the published grades: the review on her grades page, the
         # proposal's points and feedback on the team page.
         page.goto(f"/courses/{CODE}/grades/")
+        doc_shot(page, "student-grades")
         row = p.locator("tr", has_text="Paper reviews")
         row.locator("summary").click()
         assert row.locator("li", has_text=RACED).get_by_text("1.00 / 1.00").is_visible()
         page.shot("grades")
-        doc_shot(page, "student-grades")
         page.goto(f"/courses/{CODE}/reviews/")
         assert p.get_by_text("Good summary; say more about failures.").is_visible()
         page.goto(f"/courses/{CODE}/team/")

@@ -27,14 +27,16 @@ POST = (
 )
 
 
-def test_a_student_posts_for_a_reading_and_finds_no_claims_board(open_page, import_example, enrol):
+def test_a_student_posts_for_a_reading_and_finds_no_claims_board(
+    open_timed_page, import_example, enrol
+):
     course = import_example("omscs-seminar.yaml")
     omar = enrol(course, "omar@example.edu", "Omar Ortiz")
     reading = Reading.objects.get(course=course, paper__title=PAPER)
 
     # Mon 8/25: the post on the week 2 reading is due Tue 8/26 23:59 Eastern.
     with time_machine.travel(datetime(2025, 8, 25, 20, 0, tzinfo=NEW_YORK), tick=True):
-        page = open_page("omar")
+        page = open_timed_page("omar")
         page.sign_in(omar.email, PASSWORD)
         p = page.page
         page.goto(f"/courses/{CODE}/")
