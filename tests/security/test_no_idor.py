@@ -1,0 +1,133 @@
+"""Nobody reaches another course's, student's or team's object by changing an id in a URL.
+
+Each case takes a URL of `course` that the person may open and swaps the id for one that
+is not theirs: the other course's object (under this course's code), another student's,
+another team's. The answer is 404 (or, in the admin, "doesn't exist"), and nothing changes.
+"""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from courses.models import Claim, Slides
+from projects.models import Submission
+from tests.security.test_authorization_matrix import ADMIN_INDEX, ADMIN_MODELS, outcome
+from tests.security.world import PDF
+
+pytestmark = pytest.mark.django_db
+
+
+def code(w):
+    return w.here.course.code
+
+
+CASES = [
+    # (role, method, world -> path, world -> data or None)
+    ("anon", "get", lambda w: reverse("courses:session", args=[code(w), w.there.session.pk]), None),
+    ("anon", "get", lambda w: reverse("courses:slides", args=[code(w), w.there.slides.pk]), None),
+    ("member", "post", lambda w: reverse("courses:claim_create", args=[code(w), w.there.reading.pk]), None),
+    ("member", "post", lambda w: reverse("courses:claim_withdraw", args=[code(w), w.there.claim.pk]), None),
+    ("ta", "post", lambda w: reverse("courses:claim_remove", args=[code(w), w.there.claim.pk]), None),
+    ("ta", "post", lambda w: reverse("courses:claim_move", args=[code(w), w.there.claim.pk]),
+     lambda w: {"reading": w.here.reading.pk}),
+    ("ta", "post", lambda w: reverse("courses:claim_move", args=[code(w), w.here.claim.pk]),
+     lambda w: {"reading": w.there.reading.pk}),
+    ("ta", "post", lambda w: reverse("courses:claim_assign", args=[code(w)]),
+     lambda w: {"reading": w.there.reading.pk, "holder": f"student:{w.user('student').pk}"}),
+    ("ta", "get", lambda w: reverse("courses:slides_upload", args=[code(w), w.there.reading.pk]), None),
+    ("presenter", "post", lambda w: reverse("courses:slides_upload", args=[code(w), w.there.reading.pk]),
+     lambda w: {"file": SimpleUploadedFile("t.pdf", PDF)}),
+    ("ta", "get", lambda w: f"/courses/{code(w)}/grades/?student={w.user('outsider').pk}", None),
+    ("member", "get", lambda w: f"/courses/{code(w)}/grades/?student={w.users['bob'].pk}", None),
+    ("member", "get", lambda w: f"/courses/{code(w)}/readings/{w.there.reading.pk}/review/", None),
+    ("member", "post", lambda w: f"/courses/{code(w)}/readings/{w.there.reading.pk}/review/",
+     lambda w: {"summary": "x", "questions": ""}),
+    ("ta", "get", lambda w: f"/courses/{code(w)}/readings/{w.there.reading.pk}/digest/", None),
+    ("presenter", "get", lambda w: f"/courses/{code(w)}/readings/{w.there.reading.pk}/digest/", None),
+    ("member", "post", lambda w: reverse("projects:submit", args=[code(w), w.there.milestone.pk]),
+     lambda w: {f"m{w.there.milestone.pk}-file": SimpleUploadedFile("r.pdf", PDF)}),
+    ("ta", "get", lambda w: reverse("projects:submission_file", args=[code(w), w.there.submission.pk]), None),
+    ("rival", "get", lambda w: reverse("projects:submission_file", args=[code(w), w.here.submission.pk]), None),
+    ("member", "get", lambda w: reverse("projects:submission_file", args=[code(w), w.here.text_submission.pk]), None),
+    # A calendar token works only for the courses its owner is in.
+    ("anon", "get", lambda w: f"/courses/{w.there.course.code}/calendar.ics?token={w.user('member').calendar_token}", None),
+    ("ta", "get", lambda w: reverse("admin:courses_gradecomponent_enter_scores", args=[w.there.manual_component.pk]), None),
+    ("ta", "get", lambda w: reverse("admin:courses_course_import_roster", args=[w.there.course.pk]), None),
+]  # fmt: skip
+
+
+def snapshot():
+    return (
+        sorted(Claim.objects.values_list("pk", "reading_id", "student_id", "withdrawn_at")),
+        Slides.objects.count(),
+        Submission.objects.count(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path", "data"),
+    CASES,
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)],
+)
+def test_an_id_that_is_not_yours_gives_404_and_changes_nothing(
+    world, as_role, role, method, path, data
+):
+    before = snapshot()
+    url = path(world)
+    client = as_role(role)
+    response = (
+        client.post(url, data(world) if data else {}) if method == "post" else client.get(url)
+    )
+    assert response.status_code == 404, f"{method.upper()} {url} as {role}"
+    assert snapshot() == before
+
+
+def test_a_student_cannot_withdraw_a_classmates_claim(world, as_role):
+    claim = world.here.claim  # Pat's
+    as_role("member").post(reverse("courses:claim_withdraw", args=[code(world), claim.pk]))
+    claim.refresh_from_db()
+    assert claim.withdrawn_at is None
+
+
+def test_staff_cannot_assign_a_student_of_another_course(world, as_role):
+    before = snapshot()
+    as_role("ta").post(
+        reverse("courses:claim_assign", args=[code(world)]),
+        {"reading": world.here.reading.pk, "holder": f"student:{world.user('outsider').pk}"},
+    )
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("label", sorted(ADMIN_MODELS))
+def test_course_staff_cannot_open_another_courses_objects_in_the_admin(world, as_role, label):
+    app, model = label.lower().split(".")
+    if label == "seminar.User":
+        obj = world.user("outsider")  # a person in none of the TA's courses
+    else:
+        obj = getattr(world.there, _attr(label), None)
+    if obj is None:
+        pytest.skip(f"{label} belongs to no course (superusers only, or the TA's own people)")
+    response = as_role("ta").get(reverse(f"admin:{app}_{model}_change", args=[obj.pk]))
+    assert outcome(response) == ADMIN_INDEX  # "… doesn't exist. Perhaps it was deleted?"
+
+
+def _attr(label):
+    return {
+        "courses.Claim": "claim",
+        "courses.ClaimEvent": "claim_event",
+        "courses.Slides": "slides",
+        "courses.GradeComponent": "component",
+        "courses.ManualScore": "manual_score",
+        "courses.Course": "course",
+        "courses.Membership": "membership",
+        "courses.Session": "session",
+        "courses.Paper": "paper",
+        "courses.Reading": "reading",
+        "courses.Team": "team",
+        "reviews.ReviewKind": "kind",
+        "reviews.Extension": "extension",
+        "reviews.Review": "review",
+        "projects.Milestone": "milestone",
+        "projects.Submission": "submission",
+        "projects.MilestoneGrade": "milestone_grade",
+    }.get(label, "")
