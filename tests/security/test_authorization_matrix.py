@@ -456,3 +456,14 @@ def test_every_named_url_pattern_is_in_the_matrix():
 def test_every_admin_model_is_in_the_matrix():
     assert sorted(set(registered_labels()) - set(ADMIN_MODELS)) == []
     assert sorted(set(ADMIN_MODELS) - set(registered_labels())) == []
+
+
+def test_the_walk_finds_a_new_pattern_the_matrix_lacks():
+    from django.urls import include, path
+
+    def view(request):
+        raise AssertionError
+
+    extra = [path("x/", include(([path("new/", view, name="new_page")], "extra")))]
+    assert named_patterns(extra) == {"extra:new_page"}
+    assert "extra:new_page" not in {entry.name for entry in ENTRIES}

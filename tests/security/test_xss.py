@@ -245,3 +245,27 @@ def test_gradebook_csv_neutralises_formulas_in_names_and_sections(world, as_role
     assert line[0] == "'" + text and line[2] == "'" + text and line[4] == "'" + text
     # Numbers stay numbers.
     assert all(re.fullmatch(r"-?\d+\.\d\d", cell) for cell in line[5:7])
+
+
+@pytest.mark.parametrize("payload", PAYLOADS[:3])
+def test_team_presenters_are_escaped_on_the_schedule_and_claims_board(world, as_role, payload):
+    from django.utils import timezone
+
+    from courses.models import Claim, PresentsBy
+
+    fill_with(world, payload)
+    here = world.here
+    here.course.presents_by = PresentsBy.TEAM
+    here.course.save()
+    Claim.objects.filter(pk=here.claim.pk).update(withdrawn_at=timezone.now())
+    Claim.objects.create(
+        course=here.course, reading=here.reading, team=here.team, claimed_by=world.user("member")
+    )
+    for role, path in [
+        ("anon", f"/courses/{here.course.code}/"),
+        ("anon", f"/courses/{here.course.code}/sessions/{here.session.pk}/"),
+        ("member", f"/courses/{here.course.code}/claims/"),
+    ]:
+        html = as_role(role).get(path).content.decode()
+        assert_escaped(html, payload, f"{path} as {role}")
+        assert escape(payload) in html
