@@ -63,10 +63,13 @@ def test_a_student_claims_reviews_joins_a_team_and_is_graded(
         page.goto(f"/courses/{CODE}/claims/")
         assert p.get_by_text("Claiming is open").is_visible()
 
-        # Bob gets there first while alice's board still shows the paper free.
+        # Bob gets there first while alice's board still shows the paper free (the
+        # browser clock is paused so the board's self-refresh cannot show it taken).
+        p.clock.pause_at(p.evaluate("Date.now()") + 1000)
         claim_reading(reading=raced, user=bob)
         p.locator(f"#reading-{raced.pk}").get_by_role("button", name="Claim").click()
         p.wait_for_load_state()
+        p.clock.resume()
         assert p.get_by_text(f"Bob Baker got “{RACED}” first").is_visible()
         page.shot("lost-race")
 
