@@ -131,3 +131,13 @@ def _attr(label):
         "projects.Submission": "submission",
         "projects.MilestoneGrade": "milestone_grade",
     }.get(label, "")
+
+
+def test_admin_autocomplete_offers_only_the_staff_members_own_courses_papers(world, as_role):
+    response = as_role("other_ta").get(
+        "/admin/autocomplete/",
+        {"app_label": "courses", "model_name": "reading", "field_name": "paper", "term": "Flash"},
+    )
+    titles = [item["text"] for item in response.json()["results"]]
+    assert any(world.there.course.code in t for t in titles)
+    assert not any(world.here.course.code in t for t in titles)
