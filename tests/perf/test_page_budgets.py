@@ -1,0 +1,80 @@
+"""Every page of the public interface runs the same number of queries whatever the
+course size: built at 5 and at 25 students (bench/pagedata.py), each page is
+requested by the role that uses it and the query counts must be equal.
+
+The people: `student` presents a reading, is in a team and reviewed ten readings;
+`instructor` and `ta` are the course staff; anonymous visitors see the public pages.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bench.pagedata import build_course
+
+pytestmark = pytest.mark.django_db
+
+SMALL, LARGE = 5, 25
+
+# (page, role, path built from a BuiltCourse) -- SPEC.md's Pages table plus the session page.
+PAGES = [
+    ("sign-in", "anonymous", lambda b: "/accounts/login/"),
+    ("password reset", "anonymous", lambda b: "/accounts/password_reset/"),
+    ("healthz", "anonymous", lambda b: "/healthz"),
+    ("schedule", "anonymous", lambda b: f"/courses/{b.course.code}/"),
+    ("schedule", "student", lambda b: f"/courses/{b.course.code}/"),
+    ("session", "anonymous", lambda b: f"/courses/{b.course.code}/sessions/{b.session.pk}/"),
+    ("session", "student", lambda b: f"/courses/{b.course.code}/sessions/{b.session.pk}/"),
+    ("dashboard", "student", lambda b: "/"),
+    ("dashboard", "instructor", lambda b: "/"),
+    ("claims board", "student", lambda b: f"/courses/{b.course.code}/claims/"),
+    ("claims board", "instructor", lambda b: f"/courses/{b.course.code}/claims/"),
+    ("my reviews", "student", lambda b: f"/courses/{b.course.code}/reviews/"),
+    (
+        "write a review",
+        "student",
+        lambda b: f"/courses/{b.course.code}/readings/{b.reading.pk}/review/",
+    ),
+    ("digest", "student", lambda b: f"/courses/{b.course.code}/readings/{b.presented.pk}/digest/"),
+    (
+        "digest",
+        "instructor",
+        lambda b: f"/courses/{b.course.code}/readings/{b.reading.pk}/digest/",
+    ),
+    ("team", "student", lambda b: f"/courses/{b.course.code}/team/"),
+    ("grades", "student", lambda b: f"/courses/{b.course.code}/grades/"),
+    ("gradebook", "instructor", lambda b: f"/courses/{b.course.code}/gradebook/"),
+    ("gradebook", "ta", lambda b: f"/courses/{b.course.code}/gradebook/"),
+    ("gradebook csv", "instructor", lambda b: f"/courses/{b.course.code}/gradebook.csv"),
+    (
+        "calendar feed",
+        "anonymous",
+        lambda b: f"/courses/{b.course.code}/calendar.ics?token={b.student.calendar_token}",
+    ),
+]
+
+
+def queries_for(client, built, role, path_of) -> tuple[int, int]:
+    client.logout()
+    if role != "anonymous":
+        client.force_login(getattr(built, role))
+    path = path_of(built)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, f"{path}: {response.status_code}"
+    return len(queries)
+
+
+@pytest.fixture
+def courses(db):
+    return build_course("budget-small", SMALL), build_course("budget-large", LARGE)
+
+
+@pytest.mark.parametrize(
+    ("page", "role", "path_of"), PAGES, ids=[f"{page} as {role}" for page, role, _ in PAGES]
+)
+def test_page_runs_the_same_number_of_queries_for_5_and_25_students(
+    client, courses, page, role, path_of
+):
+    small, large = courses
+    assert queries_for(client, small, role, path_of) == queries_for(client, large, role, path_of)
