@@ -468,6 +468,7 @@ def arrivals(kind: str, count: int, spread_ms: float, rng: random.Random) -> lis
 
 def main():
     args = parse_args()
+    load_before = os.getloadavg()
     env = configure(args.db)
     print(f"Rebuilding database {args.db} …", flush=True)
     rebuild_database(args.db)
@@ -552,6 +553,8 @@ def main():
     text = "\n".join(
         [
             f"claim_rush  {datetime.now(UTC):%Y-%m-%d %H:%M} UTC  {server_label}",
+            "load average before the run (other work on the machine): "
+            + " ".join(f"{x:.2f}" for x in load_before),
             "",
             *profile_lines,
             "",

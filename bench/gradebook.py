@@ -11,7 +11,7 @@ whose optional-reading reviews feed the bonus, about 90% of reviews written
 every reading presented with points on the claim, and participation scores.
 Then it times, best of a few runs: computing the gradebook (and its query
 count), rendering the staff gradebook page, and writing the Canvas CSV.
-Not a test: figures go to standard output.
+Not a test: figures go to standard output and bench/results/gradebook.txt.
 """
 
 import argparse
@@ -278,6 +278,16 @@ def best_of(runs: int, fn):
 
 def main() -> None:
     args = parse_args()
+    lines: list[str] = []
+
+    def say(text: str) -> None:
+        print(text, flush=True)
+        lines.append(text)
+
+    say(
+        f"gradebook  {datetime.now(UTC):%Y-%m-%d %H:%M} UTC  {os.cpu_count()} CPUs, "
+        f"embedded PostgreSQL, {args.students} students x {args.readings} readings"
+    )
     configure(args.db)
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -294,7 +304,7 @@ def main() -> None:
         rebuild_database(args.db)
         start = time.perf_counter()
         course, seeded = seed(args.students, args.readings, rng)
-        print(
+        say(
             f"seeded {args.students} students x {args.readings} readings "
             + ", ".join(f"{n} {what}" for what, n in seeded.items())
             + f" in {time.perf_counter() - start:.1f} s"
@@ -306,13 +316,13 @@ def main() -> None:
     with CaptureQueriesContext(connection) as queries:
         book = compute_gradebook(course)
     items = sum(len(s.items) for r in book.rows for s in r.components)
-    print(
+    say(
         f"gradebook: {len(book.rows)} students x {len(book.components)} components, "
         f"{items} items, {len(queries.captured_queries)} queries"
     )
 
     best, median, _ = best_of(args.runs, lambda: compute_gradebook(course))
-    print(f"compute: best {best * 1000:.0f} ms, median {median * 1000:.0f} ms")
+    say(f"compute: best {best * 1000:.0f} ms, median {median * 1000:.0f} ms")
 
     from courses import grading
     from courses.models import Membership
@@ -323,7 +333,7 @@ def main() -> None:
     for component in book.components:
         provider = grading.provider_for(component.source)
         took, _, _ = best_of(args.runs, lambda c=component, p=provider: p(c, students, book.now))
-        print(f"  provider {component.source:<14} {component.name:<26} best {took * 1000:.0f} ms")
+        say(f"  provider {component.source:<14} {component.name:<26} best {took * 1000:.0f} ms")
 
     factory = RequestFactory()
 
@@ -335,7 +345,7 @@ def main() -> None:
         return response
 
     best_page, median_page, response = best_of(args.runs, render_page)
-    print(
+    say(
         f"page (compute + render): best {best_page * 1000:.0f} ms, "
         f"median {median_page * 1000:.0f} ms, {len(response.content) / 1024:.0f} KiB"
     )
@@ -343,7 +353,7 @@ def main() -> None:
     views.compute_gradebook = lambda course, **kwargs: book  # render alone
     best_render, median_render, _ = best_of(args.runs, render_page)
     views.compute_gradebook = compute_gradebook
-    print(f"render alone: best {best_render * 1000:.0f} ms, median {median_render * 1000:.0f} ms")
+    say(f"render alone: best {best_render * 1000:.0f} ms, median {median_render * 1000:.0f} ms")
 
     def csv_out():
         out = io.StringIO()
@@ -351,10 +361,11 @@ def main() -> None:
         return out.getvalue()
 
     best_csv, median_csv, text = best_of(args.runs, csv_out)
-    print(
-        f"csv: best {best_csv * 1000:.0f} ms, median {median_csv * 1000:.0f} ms, {len(text)} bytes"
-    )
+    say(f"csv: best {best_csv * 1000:.0f} ms, median {median_csv * 1000:.0f} ms, {len(text)} bytes")
     staff.delete()
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    (results / "gradebook.txt").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
