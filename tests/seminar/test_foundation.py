@@ -186,7 +186,9 @@ def test_dashboard_shows_due_times_in_the_course_time_zone(client, alice, course
 
     import time_machine
 
-    with time_machine.travel(datetime(2025, 9, 26, 9, 0, tzinfo=ZoneInfo("America/Los_Angeles")), tick=False):
+    with time_machine.travel(
+        datetime(2025, 9, 26, 9, 0, tzinfo=ZoneInfo("America/Los_Angeles")), tick=False
+    ):
         client.force_login(alice)
         body = client.get("/").content.decode()
     # The claim window closes Tue 9/30 23:59 in Los Angeles (06:59 UTC on 10/1).
