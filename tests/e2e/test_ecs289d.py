@@ -65,9 +65,11 @@ def test_a_student_claims_reviews_joins_a_team_and_is_graded(
 
         # Bob gets there first while alice's board still shows the paper free (the
         # browser clock is paused so the board's self-refresh cannot show it taken).
-        p.clock.pause_at(p.evaluate("Date.now()") + 1000)
+        # Pause just ahead of now: a longer jump could fire the 10 s refresh on the way.
+        # A paused clock also stops animation frames, so skip Playwright's stability wait.
+        p.clock.pause_at(p.evaluate("Date.now()") + 1)
         claim_reading(reading=raced, user=bob)
-        p.locator(f"#reading-{raced.pk}").get_by_role("button", name="Claim").click()
+        p.locator(f"#reading-{raced.pk}").get_by_role("button", name="Claim").click(force=True)
         p.wait_for_load_state()
         p.clock.resume()
         assert p.get_by_text(f"Bob Baker got “{RACED}” first").is_visible()

@@ -23,6 +23,12 @@
   tick();
   setInterval(tick, 30000);
 
+  // Django masks the CSRF token differently in every response; ignore it when deciding
+  // whether the content changed, or every refresh would replace the buttons under the cursor.
+  function comparable(html) {
+    return html.replace(/name="csrfmiddlewaretoken" value="[^"]*"/g, "");
+  }
+
   // Auto-refresh: <div data-refresh-url="…" data-refresh-seconds="10">…</div> swaps in the
   // same element from a fresh copy of the page. Without JavaScript a reload does the same.
   document.querySelectorAll("[data-refresh-url]").forEach(function (box) {
@@ -35,7 +41,7 @@
           if (!html) return;
           var doc = new DOMParser().parseFromString(html, "text/html");
           var fresh = doc.getElementById(box.id);
-          if (fresh && fresh.innerHTML !== box.innerHTML) { box.innerHTML = fresh.innerHTML; tick(); }
+          if (fresh && comparable(fresh.innerHTML) !== comparable(box.innerHTML)) { box.innerHTML = fresh.innerHTML; tick(); }
         })
         .catch(function () {});
     }, every);
