@@ -39,6 +39,8 @@ def _is_holder(claim, user, team) -> bool:
 def claims_board(request, access):
     """Every claimable reading by session: free or taken, by whom and since when."""
     course = access.course
+    if not course.uses_claims:
+        raise Http404("This course has no paper claims.")
     now = timezone.now()
     readings = list(
         Reading.objects.claimable()
