@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import F, FilteredRelation, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -44,18 +45,22 @@ class CourseAccess:
 
 
 def course_access(request, code: str) -> CourseAccess:
-    """The course with this code and the user's membership in it (one query each)."""
-    course = get_object_or_404(Course, code=code)
+    """The course with this code and the user's membership in it, in one query."""
+    courses = Course.objects.filter(code=code)
+    user = request.user
+    if user.is_authenticated:
+        # A LEFT JOIN to the user's membership: at most one row (unique per user and
+        # course), and only its id and role are needed.
+        courses = courses.annotate(
+            mine=FilteredRelation("memberships", condition=Q(memberships__user=user))
+        ).annotate(my_membership_id=F("mine__id"), my_role=F("mine__role"))
+    course = get_object_or_404(courses)
     membership = None
-    if request.user.is_authenticated:
-        # At most one row (unique per user and course): order by pk, not by Membership's
-        # default ordering, which joins the user and course tables on every course page.
-        membership = (
-            Membership.objects.filter(course=course, user=request.user).order_by("pk").first()
+    if getattr(course, "my_membership_id", None) is not None:
+        membership = Membership(
+            pk=course.my_membership_id, course=course, user=user, role=course.my_role
         )
-    access = CourseAccess(
-        course, membership, request.user.is_authenticated and request.user.is_superuser
-    )
+    access = CourseAccess(course, membership, user.is_authenticated and user.is_superuser)
     request.course_access = access
     return access
 

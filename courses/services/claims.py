@@ -193,36 +193,19 @@ def _window_error(course: Course, now: datetime) -> ClaimError | None:
 # taken, it was taken at that instant, and refusing is the same answer the
 # locked path would give a request that came that instant. Losers of a rush are
 # answered without queueing for the course lock; everyone else takes the lock.
-# It also says whether the user is a student of the course and which team they
-# are in, so a claim asks the database once before the lock.
-AT_A_GLANCE_SQL = f"""
-WITH me AS (
-  SELECT
-    EXISTS (SELECT 1 FROM courses_membership
-            WHERE course_id = %(course)s AND user_id = %(user)s AND role = %(student_role)s)
-      AS is_student,
-    (SELECT team_id FROM courses_teammember
-      WHERE course_id = %(course)s AND user_id = %(user)s) AS team_id
-)
-SELECT
-  me.is_student,
-  me.team_id,
-  ARRAY(SELECT courses_claim.seat FROM courses_claim
-        WHERE courses_claim.reading_id = %(reading)s AND courses_claim.withdrawn_at IS NULL
-        ORDER BY courses_claim.seat),
-  ARRAY(SELECT {HOLDER_LABEL_SQL} FROM courses_claim {HOLDER_JOINS_SQL}
-        WHERE courses_claim.reading_id = %(reading)s AND courses_claim.withdrawn_at IS NULL
-        ORDER BY courses_claim.seat),
-  (SELECT count(*) FROM courses_claim c
-    WHERE c.course_id = %(course)s AND c.withdrawn_at IS NULL
-      AND CASE WHEN %(by_team)s THEN c.team_id = me.team_id ELSE c.student_id = %(user)s END),
-  {ANY_FREE_READING_SQL}
-FROM me
-"""  # noqa: S608 - built from constants only; every value is a query parameter
+# It also says whether the reading is in the course (and claimable, and its
+# paper's title), whether the user is a student of the course and which team they
+# are in, so a claim from the board asks the database once before the lock.
+# The statement is the PL/pgSQL function of migration 0005, so PostgreSQL plans
+# it once per connection rather than on every claim.
+AT_A_GLANCE_SQL = "SELECT * FROM courses_claim_glance(%s, %s, %s, %s)"
 
 
 @dataclass
 class _Glance:
+    found: bool  # the reading is in the course
+    claimable: bool
+    title: str
     is_student: bool
     team_id: int | None
     seats: list[int]
@@ -231,23 +214,13 @@ class _Glance:
     any_free: bool
 
 
-def _at_a_glance(course: Course, reading: Reading, user) -> _Glance:
+def _at_a_glance(course: Course, reading_id: int, user) -> _Glance:
     with connection.cursor() as cursor:
-        cursor.execute(
-            AT_A_GLANCE_SQL,
-            {
-                "reading": reading.pk,
-                "course": course.pk,
-                "user": user.pk,
-                "student_role": Role.STUDENT,
-                "by_team": course.presents_by_team,
-                "moving": 0,
-            },
-        )
+        cursor.execute(AT_A_GLANCE_SQL, [reading_id, course.pk, user.pk, course.presents_by_team])
         return _Glance(*cursor.fetchone())
 
 
-def _refused_at_a_glance(course: Course, reading: Reading, glance: _Glance) -> ClaimError | None:
+def _refused_at_a_glance(course: Course, glance: _Glance) -> ClaimError | None:
     if glance.held >= course.claims_per_presenter:
         return None  # the locked path words this one (it names the holder's claims)
     taken, names = len(glance.seats), glance.names
@@ -255,13 +228,13 @@ def _refused_at_a_glance(course: Course, reading: Reading, glance: _Glance) -> C
         return None
     if taken < course.presenters_per_reading:
         return ClaimError(
-            f"{' and '.join(names)} got “{reading.paper}” first. "
+            f"{' and '.join(names)} got “{glance.title}” first. "
             "Second presenters are allowed only once every reading has a presenter; "
             "the board below shows what is still free.",
             holders=names,
         )
     return ClaimError(
-        f"{' and '.join(names)} got “{reading.paper}” first. "
+        f"{' and '.join(names)} got “{glance.title}” first. "
         "The board below shows what is still free.",
         holders=names,
     )
@@ -298,18 +271,30 @@ def _loaded(reading: Reading) -> bool:
 def claim_reading(*, reading: Reading, user) -> Claim:
     """``user`` (a student) claims ``reading`` for themselves or their team.
 
-    Checks that do not depend on other claims run before the course lock, so the
-    lock is held only for the few statements that decide the seat: the lock, one
-    query for the checks, the claim and its audit event. A reading with its
-    course, session and paper already loaded (as the view passes it) is used as
-    it is; anything else is loaded here.
+    A reading with its course, session and paper already loaded is used as it
+    is; anything else is loaded here.
     """
     if not _loaded(reading):
         reading = Reading.objects.select_related("session", "paper", "course").get(pk=reading.pk)
-    course = reading.course
+    return _claim(reading.course, reading.pk, user, reading)
+
+
+def claim_reading_in(*, course: Course, reading_id: int, user) -> Claim:
+    """As claim_reading, for the board's button: the reading is found by its id in
+    ``course`` (Reading.DoesNotExist if it is not there) by the same statement that
+    takes the snapshot of its claims, so a claim that loses a rush costs one query."""
+    return _claim(course, reading_id, user)
+
+
+def _claim(course: Course, reading_id: int, user, reading: Reading | None = None) -> Claim:
+    """Checks that do not depend on other claims run before the course lock, so the
+    lock is held only for the few statements that decide the seat: the lock, one
+    query for the checks, the claim and its audit event."""
+    glance = _at_a_glance(course, reading_id, user)
+    if not glance.found:
+        raise Reading.DoesNotExist(f"No reading {reading_id} in {course.code}.")
     if error := _window_error(course, timezone.now()):
         raise error
-    glance = _at_a_glance(course, reading, user)
     if not glance.is_student:
         raise ClaimError("Only students of this course can claim readings.")
     team = None
@@ -321,10 +306,13 @@ def claim_reading(*, reading: Reading, user) -> Claim:
             )
         team = Team.objects.get(pk=glance.team_id)
     student = None if team else user
-    if not reading.claimable:
-        raise ClaimError(f"“{reading.paper}” is presented by the instructor; it cannot be claimed.")
-    if refusal := _refused_at_a_glance(course, reading, glance):
+    if not glance.claimable:
+        raise ClaimError(f"“{glance.title}” is presented by the instructor; it cannot be claimed.")
+    if refusal := _refused_at_a_glance(course, glance):
         raise refusal
+    if reading is None:
+        reading = Reading.objects.select_related("session", "paper").get(pk=reading_id)
+        reading.course = course
     try:
         with transaction.atomic():
             course = _lock_course_rules(course)

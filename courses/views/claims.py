@@ -129,14 +129,16 @@ def _reading_in(course, pk) -> Reading:
 @member_required
 def claim_create(request, access, reading_id):
     course = access.course
-    reading = _reading_in(course, reading_id)
-    reading.course = course  # already loaded: the service checks it without a query
     try:
-        service.claim_reading(reading=reading, user=request.user)
+        claim = service.claim_reading_in(course=course, reading_id=reading_id, user=request.user)
+    except Reading.DoesNotExist:
+        raise Http404("No such reading in this course.") from None
     except ClaimError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"You present “{reading.paper}”. It is yours until you withdraw.")
+        messages.success(
+            request, f"You present “{claim.reading.paper}”. It is yours until you withdraw."
+        )
     return redirect(_board_url(course))
 
 

@@ -412,6 +412,46 @@ def test_a_rush_loser_is_answered_without_waiting_for_the_lock(
     assert not any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
 
 
+def test_a_rush_loser_clicking_the_board_costs_four_queries(
+    login, course, alice, bob, readings, window_open
+):
+    """Session, user, course with membership, one look at the reading's claims:
+    the statement a rush runs most is planned once per connection (migration 0005)."""
+    claim_reading(reading=readings[0], user=alice)
+    client = login(bob)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(claim_url(course, readings[0]))
+    assert response.status_code == 302
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len(statements) == 4, statements
+    assert statements[-1].startswith("SELECT * FROM courses_claim_glance(")
+    assert not any("FOR UPDATE" in sql for sql in statements)
+    page = client.get(board(course)).content.decode()
+    assert "Alice Archer got “FlashInfer" in page
+
+
+def test_the_board_button_refuses_readings_of_other_courses_and_instructor_readings(
+    login, course, other_course, alice, readings, window_open
+):
+    elsewhere = add_reading(
+        Session.objects.create(course=other_course, date=date(2025, 11, 4)), "Elsewhere"
+    )
+    client = login(alice)
+    assert client.post(claim_url(course, elsewhere)).status_code == 404
+    own = Reading.objects.get(course=course, presented_by_instructor=True)
+    page = client.post(claim_url(course, own), follow=True).content.decode()
+    assert "presented by the instructor; it cannot be claimed" in page
+    assert not Claim.objects.exists()
+
+
+def test_the_board_button_claims_for_a_student_and_says_so(
+    login, course, alice, readings, window_open
+):
+    page = login(alice).post(claim_url(course, readings[1]), follow=True).content.decode()
+    assert "You present “Orca: A Distributed Serving System”" in page
+    assert Claim.objects.active().get().student == alice
+
+
 def test_withdrawing_locks_the_course_row(course, alice, readings, window_open):
     claim = claim_reading(reading=readings[0], user=alice)
     with CaptureQueriesContext(connection) as queries:
