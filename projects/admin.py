@@ -142,7 +142,9 @@ class MilestoneAdmin(CourseScopedAdmin):
 
 @admin.register(Submission)
 class SubmissionAdmin(CourseScopedAdmin):
-    """Submissions are the students' record: staff read and download, never edit."""
+    """Submissions are the students' record: staff read and download, never edit or
+    delete one (every version is kept). Only a superuser removes them, with their course
+    or team; the admin then lists them on the confirmation page."""
 
     course_lookup = "milestone__course"
     list_display = (
@@ -165,6 +167,9 @@ class SubmissionAdmin(CourseScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
     @admin.display(description="work")
     def work(self, s):

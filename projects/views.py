@@ -195,8 +195,12 @@ def submission_file(request, access, submission_id):
     if not access.is_staff:
         submissions = submissions.filter(team__members__user=request.user)
     submission = get_object_or_404(submissions, pk=submission_id)
+    try:
+        handle = submission.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("This file is no longer in storage; ask the course staff.") from None
     response = FileResponse(
-        submission.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=submission.original_name or submission.file.name.rsplit("/", 1)[-1],
         content_type=submission.content_type or "application/octet-stream",

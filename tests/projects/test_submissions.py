@@ -258,3 +258,26 @@ def test_a_milestone_with_submissions_cannot_be_deleted_but_its_course_can(
         proposal.delete()
     course.delete()
     assert not Submission.objects.exists()
+
+
+def test_course_staff_cannot_delete_a_submission_in_the_admin(
+    login, course, alice, instructor, team, proposal
+):
+    upload(login(alice), course, proposal, pdf_bytes())
+    submission = Submission.objects.get()
+    client = login(instructor)
+    delete = reverse("admin:projects_submission_delete", args=[submission.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    # Nor through its team: the confirmation page names what they may not delete.
+    page = client.get(reverse("admin:courses_team_delete", args=[team.pk])).content.decode()
+    assert "Cannot delete team" in page and "permission to delete" in page
+    client.post(reverse("admin:courses_team_delete", args=[team.pk]), {"post": "yes"})
+    assert Submission.objects.filter(pk=submission.pk).exists()
+
+
+def test_a_file_gone_from_storage_is_a_clear_404_not_an_error(login, course, alice, team, proposal):
+    upload(login(alice), course, proposal, pdf_bytes())
+    submission = Submission.objects.get()
+    default_storage.delete(submission.file.name)
+    response = login(alice).get(file_url(course, submission))
+    assert response.status_code == 404

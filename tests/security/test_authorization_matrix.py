@@ -319,7 +319,6 @@ COURSE_SCOPED = admin_expect((200,) * 5, (200, 200, ADMIN_INDEX, ADMIN_INDEX, AD
 READ_ONLY = admin_expect((200, 403, 200, 200, 403), (200, 403, ADMIN_INDEX, ADMIN_INDEX, 403))
 NO_ADD = admin_expect((200, 403, 200, 200, 200), (200, 403, ADMIN_INDEX, ADMIN_INDEX, ADMIN_INDEX))
 NO_DELETE = admin_expect((200, 200, 200, 200, 403), (200, 200, ADMIN_INDEX, ADMIN_INDEX, 403))
-NO_ADD_OR_CHANGE = NO_ADD
 SUPERUSER_ONLY = admin_expect((403,) * 5, (403,) * 5)
 
 # model label -> (how to find its object in the world, expected answers)
@@ -357,8 +356,8 @@ ADMIN_MODELS = {
     "reviews.Extension": (lambda w: w.here.extension, COURSE_SCOPED),
     "reviews.Review": (lambda w: w.here.review, COURSE_SCOPED),
     "projects.Milestone": (lambda w: w.here.milestone, COURSE_SCOPED),
-    # Staff read submissions and may delete one; nobody edits what a team handed in.
-    "projects.Submission": (lambda w: w.here.submission, NO_ADD_OR_CHANGE),
+    # Staff read submissions; nobody edits or deletes what a team handed in.
+    "projects.Submission": (lambda w: w.here.submission, READ_ONLY),
     "projects.MilestoneGrade": (lambda w: w.here.milestone_grade, COURSE_SCOPED),
 }
 
