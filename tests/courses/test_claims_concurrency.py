@@ -14,8 +14,14 @@ import pytest
 import time_machine
 from django.db import connection, connections
 
-from courses.models import Claim, ClaimEvent, Membership, Paper, Reading, Role, Session
-from courses.services.claims import ClaimError, claim_assign, claim_reading, claim_withdraw
+from courses.models import Claim, ClaimEvent, Course, Membership, Paper, Reading, Role, Session
+from courses.services.claims import (
+    ClaimError,
+    claim_assign,
+    claim_reading,
+    claim_reading_in,
+    claim_withdraw,
+)
 from tests.courses.test_claims import OPEN
 
 CLAIMERS = 100
@@ -107,8 +113,16 @@ def test_simultaneous_claims_and_withdrawals_keep_every_invariant(course, make_u
     connection.close()  # the main thread's connection is not needed during the rush
 
     with time_machine.travel(OPEN, tick=False):
+        # Half claim through the service with a reading in hand, half as the board's
+        # button does (the reading found by id in the course, in the look before the lock).
         actions = [
             (lambda u=u, r=readings[i % READINGS]: claim_reading(reading=r, user=u))
+            if i % 2
+            else (
+                lambda u=u, r=readings[i % READINGS]: claim_reading_in(
+                    course=Course.objects.get(pk=r.course_id), reading_id=r.pk, user=u
+                )
+            )
             for i, u in enumerate(claimers)
         ]
         actions += [
