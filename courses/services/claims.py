@@ -165,7 +165,7 @@ def _check_seat(
         )
     used = {seat for _, seat, _, _, _, _ in on_reading}
     seat = min(s for s in range(1, course.presenters_per_reading + 1) if s not in used)
-    if seat > 1 and on_reading[0][5]:  # a reading is still free
+    if on_reading and on_reading[0][5]:  # a second presenter while a reading is still free
         raise ClaimError(
             f"{' and '.join(names)} got “{reading.paper}” first. "
             "Second presenters are allowed only once every reading has a presenter; "
@@ -224,7 +224,7 @@ def _refused_at_a_glance(course: Course, glance: _Glance) -> ClaimError | None:
     if glance.held >= course.claims_per_presenter:
         return None  # the locked path words this one (it names the holder's claims)
     taken, names = len(glance.seats), glance.names
-    if taken < course.presenters_per_reading and not (1 in glance.seats and glance.any_free):
+    if taken < course.presenters_per_reading and not (taken and glance.any_free):
         return None
     if taken < course.presenters_per_reading:
         return ClaimError(

@@ -362,6 +362,35 @@ def test_the_database_refuses_a_second_seat_while_a_reading_is_free(course, alic
     assert sqlstate(refused) == "SC003"
 
 
+def test_a_freed_first_seat_is_not_a_way_around_the_second_seat_rule(
+    login, course, alice, bob, dana, erin, readings, window_open
+):
+    """Seats free in any order: once X's first presenter and Y's presenter withdraw, X
+    still has its second presenter, so X takes nobody else while Y is free."""
+    x, y = readings
+    first_on_x = claim_reading(reading=x, user=alice)
+    on_y = claim_reading(reading=y, user=bob)
+    assert claim_reading(reading=x, user=dana).seat == 2  # every reading taken: 2nd seat
+    claim_withdraw(claim=first_on_x, user=alice)
+    claim_withdraw(claim=on_y, user=bob)
+    with pytest.raises(ClaimError, match="only once every reading has a presenter"):
+        claim_reading(reading=x, user=erin)
+    page = login(erin).post(claim_url(course, x), follow=True).content.decode()
+    assert "Dana Diaz got “FlashInfer" in page and "only once every reading" in page
+    assert claim_reading(reading=y, user=erin).seat == 1
+    assert Claim.objects.active().filter(reading=x).count() == 1
+
+
+def test_the_database_refuses_a_second_presenter_on_a_freed_first_seat(
+    course, alice, bob, readings
+):
+    x, _ = readings
+    raw_claim(course, x, alice, seat=2)  # bypassing the rule: the trigger still counts
+    with pytest.raises(DatabaseError) as refused:
+        raw_claim(course, x, bob, seat=1)
+    assert sqlstate(refused) == "SC003"
+
+
 def test_the_database_refuses_a_holder_over_the_limit(course, alice, readings):
     raw_claim(course, readings[0], alice)
     with pytest.raises(DatabaseError) as refused:

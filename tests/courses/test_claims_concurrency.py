@@ -72,12 +72,12 @@ def assert_invariants(course, readings):
     assert max(per_holder.values()) <= course.claims_per_presenter
     assert len({(c.reading_id, c.seat) for c in active}) == len(active)
     # Replay the audit trail in commit order (events are written under the course
-    # lock, so their ids follow it): a seat above 1 was only ever taken while every
-    # reading had a presenter.
+    # lock, so their ids follow it): a second presenter (a claim on a reading that
+    # had one, whatever its seat number) only ever joined while every reading had one.
     holders: dict[int, set[int]] = {r.pk: set() for r in readings}
     for event in ClaimEvent.objects.filter(course=course).select_related("claim").order_by("id"):
         if event.action in ("claim", "assign"):
-            if event.claim.seat > 1:
+            if holders[event.reading_id]:
                 assert all(holders[pk] for pk in holders), f"second seat opened early: {event}"
             holders[event.reading_id].add(event.claim_id)
         else:
