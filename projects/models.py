@@ -7,7 +7,7 @@ this app adds the project work on top of them.
 import math
 import uuid
 from datetime import time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -298,9 +298,7 @@ class MilestoneGrade(models.Model):
         if self.points is None:
             return None
         lateness = latest.lateness if latest is not None and latest.is_late else None
-        return (self.points * self.milestone.late_factor(lateness)).quantize(
-            Decimal("0.01"), rounding=ROUND_HALF_UP
-        )
+        return self.points * self.milestone.late_factor(lateness)  # exact: rounded for display
 
 
 class MilestoneAdjustment(models.Model):

@@ -7,7 +7,7 @@ every lateness with it.
 """
 
 from datetime import datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -176,8 +176,7 @@ class ReviewKind(models.Model):
         if self.late_policy == LatePolicy.PENALTY:
             started_days = -(-int(late_by.total_seconds()) // 86400)
             factor = 1 - self.late_penalty_percent * started_days / Decimal(100)
-            value = (points * factor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-            return max(Decimal("0"), value)
+            return max(Decimal("0"), points * factor)  # exact: rounded only for display
         return points
 
 

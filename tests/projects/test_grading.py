@@ -131,6 +131,15 @@ def test_a_late_submission_loses_the_penalty_per_started_day(
     assert "late" in item.note
 
 
+def test_a_milestone_penalty_is_exact_until_display(course, alice, team, proposal, component):
+    # 7.25 points, 1 minute late: one started day at 10 % -> 6.525 exactly.
+    submit(team, proposal, alice, proposal.due_at + timedelta(minutes=1))
+    MilestoneGrade.objects.create(
+        milestone=proposal, team=team, points=Decimal("7.25"), published=True
+    )
+    assert scores(component, [alice])[alice.pk]["Project proposal"].earned == Decimal("6.525")
+
+
 def test_the_latest_version_decides_lateness(course, alice, team, proposal, component):
     submit(team, proposal, alice, proposal.due_at - timedelta(hours=1))
     submit(team, proposal, alice, proposal.due_at + timedelta(hours=1))

@@ -54,6 +54,15 @@ def test_late_policies_decide_the_earned_points(
     assert item.earned == expected
 
 
+def test_a_penalty_is_exact_and_rounded_only_for_display(paper_review, reading, alice):
+    """0.75 points, 10 % off for one started day: 0.675, not 0.68 (SPEC: rounding only at
+    display and at the letter boundary)."""
+    write(paper_review, reading, alice, late=timedelta(minutes=1), points=Decimal("0.75"))
+    scores = provider_for("reviews")(paper_review.component, [alice], DUE + timedelta(days=40))
+    (item,) = scores[alice.pk]
+    assert item.earned == Decimal("0.675")
+
+
 def test_review_items_cover_required_readings_with_each_status(
     paper_review, course, reading, optional_reading, october_reading, alice, bob
 ):
