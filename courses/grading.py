@@ -83,6 +83,9 @@ class ItemScore:
     note: str = ""  # e.g. "late 2 h 14 min: -10%"
 
 
+# provider(component, students, now, *, for_students=False) -> {student id: [ItemScore]}.
+# for_students: the scores are for the students' own grades page, so anything staff have
+# not released yet (a milestone grade not published to its team) is left ungraded.
 ScoreProvider = Callable[..., dict[int, list[ItemScore]]]
 
 _providers: dict[str, ScoreProvider] = {}
@@ -330,7 +333,9 @@ def compute_gradebook(course, *, now=None, student_ids=None, published_only=Fals
     students = [m.user for m in memberships]
     for component in components:
         component.course = course  # providers read it without a query
-    per_component = {c.pk: _items_for(c, students, now) for c in components}
+    per_component = {
+        c.pk: _items_for(c, students, now, for_students=published_only) for c in components
+    }
     scale = course.letter_scale
     rows = [
         StudentGrade(
@@ -346,20 +351,22 @@ def compute_gradebook(course, *, now=None, student_ids=None, published_only=Fals
     return Gradebook(course, components, rows, now, unpublished_weight)
 
 
-def _items_for(component, students, now) -> dict[int, list[ItemScore]]:
+def _items_for(component, students, now, *, for_students=False) -> dict[int, list[ItemScore]]:
     if not students:
         return {}
     provider = provider_for(component.source)
     if provider is None:
         # The app that feeds this source is not installed (yet): nothing to grade.
         return {}
-    return provider(component, students, now) or {}
+    return provider(component, students, now, for_students=for_students) or {}
 
 
 # --------------------------------------------------------------------------- built-in providers
 
 
-def presentation_scores(component, students, now) -> dict[int, list[ItemScore]]:
+def presentation_scores(
+    component, students, now, *, for_students=False
+) -> dict[int, list[ItemScore]]:
     """Points on the student's (or their team's) active claims. One or two queries."""
     from django.urls import reverse
 
@@ -426,7 +433,7 @@ def _presentation_item(claim, component, now, board) -> ItemScore:
     return ItemScore(label, component.max_points, status, None, starts, url)
 
 
-def manual_scores(component, students, now) -> dict[int, list[ItemScore]]:
+def manual_scores(component, students, now, *, for_students=False) -> dict[int, list[ItemScore]]:
     """A ManualScore out of max_points; none yet is ungraded. One query."""
     scores = {s.student_id: s for s in component.manual_scores.all()}
     result = {}

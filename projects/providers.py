@@ -67,13 +67,14 @@ def milestone_deadlines(user, courses):
     return items
 
 
-def milestone_scores(component, students, now):
+def milestone_scores(component, students, now, *, for_students=False):
     """Per student, one ItemScore per milestone feeding ``component``.
 
-    - graded: the team's published points after the late policy (judged on the
+    - graded: the team's points (published ones, ``for_students``) after the late policy (judged on the
       latest version), then the student's adjustment (delta or override), kept
       within 0 … max points;
-    - ungraded: submitted (or a check-in marked held) but no published points yet;
+    - ungraded: submitted (or a check-in marked held) but no points yet (for the
+      students' own page, ``for_students``: no points published to the team yet);
     - missing (scores 0): due time passed, nothing submitted; for a check-in
       ("none" deliverable), due time passed and not marked held; a student with
       no team has nothing submitted;
@@ -117,17 +118,18 @@ def milestone_scores(component, students, now):
             key = (m.pk, team_id)
             sub = latest.get(key) if team_id else None
             grade = grades.get(key) if team_id else None
-            result[sid].append(_score(m, sub, grade, adjustments, sid, now))
+            result[sid].append(_score(m, sub, grade, adjustments, sid, now, for_students))
     return result
 
 
-def _score(m, sub, grade, adjustments, sid, now) -> ItemScore:
+def _score(m, sub, grade, adjustments, sid, now, for_students) -> ItemScore:
     item = ItemScore(
         label=m.name, possible=m.max_points, status=ItemStatus.UPCOMING, due_at=m.due_at
     )
-    if grade is not None and grade.published and grade.points is not None:
+    released = grade is not None and (grade.published or not for_students)
+    if released and grade.points is not None:
         points = grade.team_points(sub)
-        notes = []
+        notes = [] if grade.published else ["not yet published to the team"]
         if sub is not None and sub.is_late:
             notes.append(f"late: {m.describe_late_policy()}")
         adjustment = adjustments.get(grade.pk, {}).get(sid)

@@ -133,13 +133,13 @@ def _scores(component, students, now, *, bonus: bool) -> dict[int, list[ItemScor
     return result
 
 
-def review_scores(component, students, now):
+def review_scores(component, students, now, *, for_students=False):
     """Source "reviews": each reading a kind feeding ``component`` asks for
     (optional readings excluded where they count as bonus). Eight queries."""
     return _scores(component, students, now, bonus=False)
 
 
-def bonus_review_scores(component, students, now):
+def bonus_review_scores(component, students, now, *, for_students=False):
     """Source "bonus_reviews": reviews of optional readings of kinds whose
     optional reviews count as bonus; a missing one scores 0 once due."""
     return _scores(component, students, now, bonus=True)

@@ -14,7 +14,16 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.models import Claim, Membership, Reading, Role, SessionKind, TeamMember
+from courses.models import (
+    Claim,
+    ComponentSource,
+    GradeComponent,
+    Membership,
+    Reading,
+    Role,
+    SessionKind,
+    TeamMember,
+)
 from courses.timing import due_at, humanize_delta
 from reviews.models import (
     DueOverride,
@@ -45,6 +54,8 @@ class Owed:
     now: datetime
     # The write page's URL when the plan built it already (one reverse() per course).
     prepared_url: str | None = field(default=None, repr=False, compare=False)
+    # Whether the author may see the points: set by mark_points_visibility().
+    points_visible: bool = field(default=False, compare=False)
 
     @property
     def submitted(self) -> bool:
@@ -387,3 +398,18 @@ def course_students(course_ids) -> dict[int, list[int]]:
     for course_id, user_id in rows:
         result.setdefault(course_id, []).append(user_id)
     return result
+
+
+def mark_points_visibility(course, owed_items) -> None:
+    """A student sees a review's points only once the component they feed is published:
+    the kind's component, or for an optional reading counted as bonus, the bonus
+    component. Staff choose what is published; unpublished scores stay with them."""
+    published = dict(
+        GradeComponent.objects.filter(course=course, published=True).values_list("pk", "source")
+    )
+    bonus_published = ComponentSource.BONUS_REVIEWS in published.values()
+    for owed in owed_items:
+        if owed.kind.counts_optional_as_bonus and not owed.reading.required:
+            owed.points_visible = bonus_published
+        else:
+            owed.points_visible = owed.kind.component_id in published

@@ -9,7 +9,7 @@ from courses.access import member_required
 from courses.models import Team
 from courses.timing import humanize_delta
 from reviews.forms import ReviewForm
-from reviews.plan import ReviewPlan, course_students
+from reviews.plan import ReviewPlan, course_students, mark_points_visibility
 from reviews.services import ReviewError, review_submit
 
 
@@ -39,6 +39,7 @@ def my_reviews(request, access):
     else:
         plan = ReviewPlan([course], users=[request.user], now=now)
         items = plan.owed_by_user(course, request.user.pk)
+        mark_points_visibility(course, items)
         groups = [
             {
                 "kind": kind,
@@ -70,6 +71,7 @@ def write(request, access, pk):
     wanted = request.GET.get("kind")
     owed = next((o for o in choices if o.kind.slug == wanted), choices[0])
     kind = owed.kind
+    mark_points_visibility(course, [owed])
     if request.method == "POST":
         form = ReviewForm(request.POST, kind=kind)
         if form.is_valid():

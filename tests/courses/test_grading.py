@@ -61,7 +61,7 @@ class Stubs:
         self.scores = {}  # (source, component name) -> {student_id: [ItemScore]}
 
     def provider(self, source):
-        def provide(component, students, now):
+        def provide(component, students, now, *, for_students=False):
             self.calls.append((source, component.name, len(students)))
             return self.scores.get((source, component.name), {})
 

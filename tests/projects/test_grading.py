@@ -1,9 +1,12 @@
 """Staff grade milestones per team; each student's score comes out of the grading provider."""
 
+import csv
+import io
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,8 +47,10 @@ def submit(team, milestone, user, at):
     )
 
 
-def scores(component, students, now=AFTER_ALL):
-    result = provider_for(ComponentSource.MILESTONE)(component, students, now)
+def scores(component, students, now=AFTER_ALL, *, for_students=False):
+    result = provider_for(ComponentSource.MILESTONE)(
+        component, students, now, for_students=for_students
+    )
     return {sid: {item.label: item for item in items} for sid, items in result.items()}
 
 
@@ -162,11 +167,25 @@ def test_a_no_credit_milestone_submitted_late_scores_zero(course, alice, team, r
     assert scores(component, [alice])[alice.pk]["Code repository"].earned == Decimal("0.00")
 
 
-def test_an_unpublished_grade_counts_as_ungraded(course, alice, team, proposal, component):
+def test_an_unpublished_grade_is_ungraded_for_students_and_graded_for_staff(
+    login, course, alice, instructor, team, proposal, component
+):
     submit(team, proposal, alice, proposal.due_at - timedelta(hours=1))
     MilestoneGrade.objects.create(milestone=proposal, team=team, points=Decimal("8"))
-    item = scores(component, [alice])[alice.pk]["Project proposal"]
+    item = scores(component, [alice], for_students=True)[alice.pk]["Project proposal"]
     assert item.status == ItemStatus.UNGRADED and item.earned is None
+    staff_item = scores(component, [alice])[alice.pk]["Project proposal"]
+    assert staff_item.earned == Decimal("8") and "not yet published" in staff_item.note
+    # Through the pages: the student's grades page and the staff gradebook.
+    component.published = True
+    component.save()
+    with time_machine.travel(AFTER_ALL, tick=False):
+        mine = login(alice).get(reverse("courses:grades", args=[course.code])).content.decode()
+        book = login(instructor).get(reverse("courses:gradebook_csv", args=[course.code]))
+    assert "8.00 / 10" not in mine
+    rows = list(csv.DictReader(io.StringIO(book.content.decode())))
+    alice_row = next(r for r in rows if r["SIS Login ID"] == alice.email)
+    assert Decimal(alice_row[component.name]) > 0  # staff count the entered points
 
 
 def test_nothing_submitted_is_upcoming_before_the_due_time_and_missing_after(

@@ -12,6 +12,7 @@ import time_machine
 
 from courses.models import Membership, Paper, Reading, Role
 from reviews.models import Review
+from tests.reviews.conftest import review_url
 
 DUE = datetime(2025, 11, 4, 7, 59, tzinfo=UTC)
 
@@ -59,9 +60,15 @@ def test_student_sees_late_missing_graded_excused_and_published_feedback_only(
         page = login(alice).get(list_url(course)).content.decode()
     assert "missing" in page  # october_reading
     assert "late" in page and "graded" in page and "excused" in page
-    assert "0.80 / 1" in page  # 10 % per started day, 2 started days late
     assert "Good catch on the KV cache." in page
     assert "Draft note" not in page
+    # Points show once the staff publish the component the reviews feed.
+    assert "0.80 / 1" not in page and "not published yet" in page
+    paper_review.component.published = True
+    paper_review.component.save()
+    with time_machine.travel(DUE + timedelta(days=2), tick=False):
+        page = login(alice).get(list_url(course)).content.decode()
+    assert "0.80 / 1" in page  # 10 % per started day, 2 started days late
 
 
 def test_team_kind_asks_a_student_without_team_to_join_one(
@@ -173,3 +180,32 @@ def test_placeholder_papers_and_holidays_ask_for_no_review(
     Reading.objects.create(session=holiday, paper=Paper.objects.create(title="Holiday paper"))
     page = login(alice).get(list_url(course)).content.decode()
     assert "TBD topic" not in page and "Holiday paper" not in page
+
+
+def test_review_points_show_only_once_the_component_they_feed_is_published(
+    paper_review, bonus_component, course, reading, optional_reading, alice, login
+):
+    for paper, points in ((reading, "1"), (optional_reading, "0.5")):
+        Review.objects.create(
+            kind=paper_review,
+            reading=paper,
+            student=alice,
+            submitted_at=DUE - timedelta(hours=1),
+            first_submitted_at=DUE - timedelta(hours=1),
+            points=Decimal(points),
+        )
+    client = login(alice)
+
+    def form(paper):
+        with time_machine.travel(DUE + timedelta(days=1), tick=False):
+            return client.get(review_url(course, paper)).content.decode()
+
+    assert "Points:" not in form(reading) and "once the staff publish" in form(reading)
+    paper_review.component.published = True
+    paper_review.component.save()
+    assert "Points: 1 / 1" in form(reading)
+    # The optional reading's review feeds the bonus, which is still unpublished.
+    assert "Points:" not in form(optional_reading)
+    bonus_component.published = True
+    bonus_component.save()
+    assert "Points: 0.50 / 1" in form(optional_reading)
