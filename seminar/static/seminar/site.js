@@ -2,17 +2,18 @@
 // The server renders the due time; this only keeps the "in 2 h 14 min" text fresh.
 (function () {
   "use strict";
+  // The same wording as the server's courses.timing.humanize_delta.
   function human(seconds) {
     var s = Math.abs(Math.floor(seconds));
     var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
-    if (d) return d + " d " + h + " h";
-    if (h) return h + " h " + m + " min";
+    if (d) return h ? d + " d " + h + " h" : d + " d";
+    if (h) return m ? h + " h " + m + " min" : h + " h";
     if (m) return m + " min";
-    return s + " s";
+    return (s % 60) + " s";
   }
-  function tick() {
-    var now = Date.now();
-    document.querySelectorAll("[data-due]").forEach(function (el) {
+  function tick(root, now) {
+    now = now || Date.now();
+    (root || document).querySelectorAll("[data-due]").forEach(function (el) {
       var due = Date.parse(el.getAttribute("data-due"));
       if (isNaN(due)) return;
       var left = (due - now) / 1000;
@@ -21,7 +22,7 @@
     });
   }
   tick();
-  setInterval(tick, 30000);
+  setInterval(function () { tick(); }, 30000);
 
   // Django masks the CSRF token differently in every response; ignore it when deciding
   // whether the content changed, or every refresh would replace the buttons under the cursor.
@@ -29,19 +30,42 @@
     return html.replace(/name="csrfmiddlewaretoken" value="[^"]*"/g, "");
   }
 
+  // Someone is using the box: a field with focus or with something typed in it, or an
+  // opened <details> (staff's "Move or remove"). A refresh then would throw that away.
+  function inUse(box) {
+    var active = document.activeElement;
+    if (active && box.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName)) return true;
+    if (box.querySelector("details[open]")) return true;
+    return Array.prototype.some.call(box.querySelectorAll("input, textarea, select"), function (field) {
+      if (field.type === "hidden" || field.type === "submit") return false;
+      if (field.tagName === "SELECT") {
+        var initial = 0;  // a select without a selected="" option starts on its first
+        Array.prototype.forEach.call(field.options, function (o, i) { if (o.defaultSelected) initial = i; });
+        return field.selectedIndex !== initial;
+      }
+      if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+      return field.value !== field.defaultValue;
+    });
+  }
+
   // Auto-refresh: <div data-refresh-url="…" data-refresh-seconds="10">…</div> swaps in the
   // same element from a fresh copy of the page. Without JavaScript a reload does the same.
   document.querySelectorAll("[data-refresh-url]").forEach(function (box) {
     var every = parseInt(box.getAttribute("data-refresh-seconds") || "10", 10) * 1000;
     setInterval(function () {
-      if (document.hidden) return;
+      if (document.hidden || inUse(box)) return;
       fetch(box.getAttribute("data-refresh-url"), { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) {
           if (!html) return;
           var doc = new DOMParser().parseFromString(html, "text/html");
           var fresh = doc.getElementById(box.id);
-          if (fresh && comparable(fresh.innerHTML) !== comparable(box.innerHTML)) { box.innerHTML = fresh.innerHTML; tick(); }
+          if (!fresh || inUse(box)) return;
+          // Countdowns on both sides read the same instant, so only real changes differ.
+          var now = Date.now();
+          tick(box, now);
+          tick(fresh, now);
+          if (comparable(fresh.innerHTML) !== comparable(box.innerHTML)) box.innerHTML = fresh.innerHTML;
         })
         .catch(function () {});
     }, every);
