@@ -17,12 +17,32 @@ class SeminarUserChangeForm(UserChangeForm):
         fields = "__all__"
 
 
+class CourseFilter(admin.SimpleListFilter):
+    """People by course, offering only the courses the staff member runs."""
+
+    title = "course"
+    parameter_name = "course"
+
+    def lookups(self, request, model_admin):
+        from courses.models import Course
+
+        courses = Course.objects.all()
+        if not request.user.is_superuser:
+            courses = Course.objects.for_staff(request.user)
+        return [(str(c.pk), c.code) for c in courses.order_by("code")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(memberships__course_id=self.value()).distinct()
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     form = SeminarUserChangeForm
     add_form = SeminarUserCreationForm
     list_display = ("email", "name", "student_id", "is_staff", "is_active", "last_login")
-    list_filter = ("is_staff", "is_superuser", "is_active", "memberships__course")
+    list_filter = ("is_staff", "is_superuser", "is_active", CourseFilter)
     search_fields = ("email", "name", "student_id")
     ordering = ("email",)
     readonly_fields = ("last_login", "date_joined")

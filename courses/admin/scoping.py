@@ -6,8 +6,37 @@ memberships. A superuser sees every course.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 
 from courses.models import Course
+
+
+class ScopedValuesListFilter(admin.AllValuesFieldListFilter):
+    """Django's values filter, offering only values found in the rows this staff member
+    sees (for a path through a relation, Django would list every course's values)."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = (
+            model_admin.get_queryset(request)
+            .order_by(field_path)
+            .values_list(field_path, flat=True)
+            .distinct()
+        )
+
+
+def scoped_list_filter(model, entry):
+    """A list_filter entry whose choices come only from the staff member's own courses:
+    relations through RelatedOnlyFieldListFilter, other fields through their values in
+    the scoped rows. Choices filters (booleans, choices, custom classes) are left as they are."""
+    if not isinstance(entry, str):
+        return entry
+    field = get_fields_from_path(model, entry)[-1]
+    if field.is_relation:
+        return (entry, admin.RelatedOnlyFieldListFilter)
+    if field.choices or field.get_internal_type() in ("BooleanField", "DateTimeField", "DateField"):
+        return entry
+    return (entry, ScopedValuesListFilter)
 
 
 def staff_courses(request):
@@ -37,6 +66,12 @@ class CourseScopedMixin:
         if request.user.is_superuser:
             return qs
         return qs.filter(**{f"{self.course_lookup}__in": staff_courses(request)})
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        if request.user.is_superuser:
+            return filters
+        return [scoped_list_filter(self.model, entry) for entry in filters]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Course and not request.user.is_superuser:

@@ -147,3 +147,24 @@ def test_admin_autocomplete_offers_only_the_staff_members_own_courses_papers(wor
     titles = [item["text"] for item in response.json()["results"]]
     assert any(world.there.course.code in t for t in titles)
     assert not any(world.here.course.code in t for t in titles)
+
+
+@pytest.mark.parametrize("label", sorted(COURSE_OWNED))
+def test_admin_filters_offer_only_the_staff_members_own_courses(world, as_role, label):
+    """The changelist's filter sidebar lists courses, sessions, milestones, kinds and
+    values of the TA's own courses only."""
+    app, model = label.lower().split(".")
+    page = as_role("other_ta").get(reverse(f"admin:{app}_{model}_changelist")).content.decode()
+    assert world.here.course.code not in page
+    here_filters = [
+        f"reading__session__id__exact={world.here.session.pk}",
+        f"milestone__id__exact={world.here.milestone.pk}",
+        f"kind__id__exact={world.here.kind.pk}",
+        f"course__id__exact={world.here.course.pk}",
+    ]
+    assert not [f for f in here_filters if f in page]
+
+
+def test_the_people_filter_offers_only_the_staff_members_own_courses(world, as_role):
+    page = as_role("other_ta").get(reverse("admin:seminar_user_changelist")).content.decode()
+    assert world.there.course.code in page and world.here.course.code not in page
