@@ -20,6 +20,7 @@ from projects.services import (
     team_leave,
     team_switch,
 )
+from seminar.middleware import arrival
 
 
 @dataclass
@@ -121,7 +122,9 @@ def team_create_view(request, access):
     if not form.is_valid():
         return _team_page(request, access, create_form=form, status=400)
     try:
-        team = team_create(course=access.course, user=request.user, **form.cleaned_data)
+        team = team_create(
+            course=access.course, user=request.user, now=arrival(request), **form.cleaned_data
+        )
     except ProjectError as error:
         return _fail(request, access, error, create_form=form)
     messages.success(
@@ -139,7 +142,12 @@ def team_join_view(request, access):
         return _team_page(request, access, join_form=form, status=400)
     action = team_switch if request.POST.get("switch") else team_join
     try:
-        team = action(course=access.course, user=request.user, code=form.cleaned_data["code"])
+        team = action(
+            course=access.course,
+            user=request.user,
+            code=form.cleaned_data["code"],
+            now=arrival(request),
+        )
     except ProjectError as error:
         return _fail(request, access, error, join_form=form)
     messages.success(request, f"You joined {team.name}.")
@@ -151,7 +159,7 @@ def team_join_view(request, access):
 def team_leave_view(request, access):
     _require_projects(access)
     try:
-        team = team_leave(course=access.course, user=request.user)
+        team = team_leave(course=access.course, user=request.user, now=arrival(request))
     except ProjectError as error:
         messages.error(request, error.message)
     else:
@@ -175,6 +183,7 @@ def submit_view(request, access, milestone_id):
             text=form.cleaned_data.get("text", ""),
             file=form.cleaned_data.get("file"),
             content_type=form.content_type,
+            now=arrival(request),
         )
     except ProjectError as error:
         if error.field in form.fields:

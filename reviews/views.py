@@ -11,6 +11,7 @@ from courses.timing import humanize_delta
 from reviews.forms import ReviewForm
 from reviews.plan import ReviewPlan, course_students, mark_points_visibility
 from reviews.services import ReviewError, review_submit
+from seminar.middleware import arrival
 
 
 @member_required
@@ -58,7 +59,7 @@ def my_reviews(request, access):
 @require_http_methods(["GET", "POST"])
 def write(request, access, pk):
     """Write or edit the signed-in student's (or their team's) review of one reading."""
-    course, now = access.course, timezone.now()
+    course, now = access.course, arrival(request)
     if access.is_staff:
         return redirect("reviews:digest", course.code, pk)
     plan = ReviewPlan([course], users=[request.user], now=now)

@@ -268,7 +268,7 @@ def _loaded(reading: Reading) -> bool:
     )
 
 
-def claim_reading(*, reading: Reading, user) -> Claim:
+def claim_reading(*, reading: Reading, user, at: datetime | None = None) -> Claim:
     """``user`` (a student) claims ``reading`` for themselves or their team.
 
     A reading with its course, session and paper already loaded is used as it
@@ -276,24 +276,29 @@ def claim_reading(*, reading: Reading, user) -> Claim:
     """
     if not _loaded(reading):
         reading = Reading.objects.select_related("session", "paper", "course").get(pk=reading.pk)
-    return _claim(reading.course, reading.pk, user, reading)
+    return _claim(reading.course, reading.pk, user, reading, at=at)
 
 
-def claim_reading_in(*, course: Course, reading_id: int, user) -> Claim:
+def claim_reading_in(*, course: Course, reading_id: int, user, at: datetime | None = None) -> Claim:
     """As claim_reading, for the board's button: the reading is found by its id in
     ``course`` (Reading.DoesNotExist if it is not there) by the same statement that
     takes the snapshot of its claims, so a claim that loses a rush costs one query."""
-    return _claim(course, reading_id, user)
+    return _claim(course, reading_id, user, at=at)
 
 
-def _claim(course: Course, reading_id: int, user, reading: Reading | None = None) -> Claim:
+def _claim(course: Course, reading_id: int, user, reading: Reading | None = None, at=None) -> Claim:
     """Checks that do not depend on other claims run before the course lock, so the
     lock is held only for the few statements that decide the seat: the lock, one
-    query for the checks, the claim and its audit event."""
+    query for the checks, the claim and its audit event.
+
+    ``at`` (the request's arrival; default now) decides whether the window is open, also
+    under the lock: a claim that arrived before the close but queued for the lock past it
+    still counts. Its claimed_at is the instant it took the lock (the commit order)."""
+    at = at or timezone.now()
     glance = _at_a_glance(course, reading_id, user)
     if not glance.found:
         raise Reading.DoesNotExist(f"No reading {reading_id} in {course.code}.")
-    if error := _window_error(course, timezone.now()):
+    if error := _window_error(course, at):
         raise error
     if not glance.is_student:
         raise ClaimError("Only students of this course can claim readings.")
@@ -317,7 +322,7 @@ def _claim(course: Course, reading_id: int, user, reading: Reading | None = None
         with transaction.atomic():
             course = _lock_course_rules(course)
             now = timezone.now()
-            if error := _window_error(course, now):
+            if error := _window_error(course, at):  # the rules as now locked, at arrival
                 raise error
             seat = _check_seat(course, reading, student=student, team=team)
             claim = Claim(
@@ -342,17 +347,19 @@ def _can_withdraw(claim: Claim, user) -> bool:
     return TeamMember.objects.filter(team_id=claim.team_id, user=user).exists()
 
 
-def claim_withdraw(*, claim: Claim, user) -> Claim:
-    """The holder (or a member of the holding team) gives the reading back, while the window is open."""
+def claim_withdraw(*, claim: Claim, user, at: datetime | None = None) -> Claim:
+    """The holder (or a member of the holding team) gives the reading back, while the
+    window is open at ``at`` (the request's arrival; default now)."""
     with transaction.atomic():
         course = _lock_course(claim.course_id)
         now = timezone.now()
+        at = at or now
         claim = Claim.objects.select_related("reading__paper", "student", "team").get(pk=claim.pk)
         if not _can_withdraw(claim, user):
             raise ClaimError("Only the presenter can withdraw this claim.")
         if claim.withdrawn_at:
             raise ClaimError("This claim was already withdrawn.")
-        if course.claims_state(now) != "open":
+        if course.claims_state(at) != "open":
             raise ClaimError(
                 "The claim window is closed; ask the course staff to change your presentation."
             )

@@ -18,6 +18,7 @@ from courses.access import member_required, staff_required
 from courses.models import Claim, Membership, Reading, Role, Slides, Team, TeamMember
 from courses.services import claims as service
 from courses.services.claims import ClaimError
+from seminar.middleware import arrival
 
 SLIDE_TYPES = {
     "application/pdf": ".pdf",
@@ -130,7 +131,9 @@ def _reading_in(course, pk) -> Reading:
 def claim_create(request, access, reading_id):
     course = access.course
     try:
-        claim = service.claim_reading_in(course=course, reading_id=reading_id, user=request.user)
+        claim = service.claim_reading_in(
+            course=course, reading_id=reading_id, user=request.user, at=arrival(request)
+        )
     except Reading.DoesNotExist:
         raise Http404("No such reading in this course.") from None
     except ClaimError as exc:
@@ -148,7 +151,7 @@ def claim_withdraw(request, access, pk):
     course = access.course
     claim = get_object_or_404(Claim.objects.select_related("reading__paper"), pk=pk, course=course)
     try:
-        service.claim_withdraw(claim=claim, user=request.user)
+        service.claim_withdraw(claim=claim, user=request.user, at=arrival(request))
     except ClaimError as exc:
         messages.error(request, exc.message)
     else:

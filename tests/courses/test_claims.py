@@ -5,7 +5,7 @@ erin are more students of it (made here); instructor and ta run it; charlie is
 in another course and must reach nothing here.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -516,3 +516,25 @@ def test_the_board_refreshes_itself_without_inline_script(login, course, alice, 
     page = login(alice).get(board(course)).content.decode()
     assert 'id="claims-board" data-refresh-url="/courses/ecs289d-f25/claims/"' in page
     assert "<script>" not in page and "onclick" not in page
+
+
+def test_a_claim_that_arrived_before_the_close_counts_though_it_waited_past_it(
+    monkeypatch, login, course, alice, readings
+):
+    """SPEC: the server's clock decides at the moment the request arrives; a claim that
+    queued for the course lock across the close is judged on its arrival."""
+    from courses.services import claims as service
+
+    real_lock = service._lock_course_rules
+    close = course.claims_close_at
+    client = login(alice)
+    with time_machine.travel(close - timedelta(milliseconds=5), tick=False) as clock:
+
+        def slow_lock(course):
+            clock.move_to(close + timedelta(milliseconds=50))  # waited behind others
+            return real_lock(course)
+
+        monkeypatch.setattr(service, "_lock_course_rules", slow_lock)
+        page = client.post(claim_url(course, readings[0]), follow=True).content.decode()
+    assert "You present" in page
+    assert Claim.objects.active().get().student == alice

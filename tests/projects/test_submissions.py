@@ -281,3 +281,26 @@ def test_a_file_gone_from_storage_is_a_clear_404_not_an_error(login, course, ali
     default_storage.delete(submission.file.name)
     response = login(alice).get(file_url(course, submission))
     assert response.status_code == 404
+
+
+def test_the_instant_the_request_arrives_decides_lateness_not_the_end_of_the_upload(
+    monkeypatch, login, course, alice, team, proposal
+):
+    """SPEC: the server's clock decides at the moment the request arrives. A large file
+    that starts arriving at 23:59:30 and is read by 00:00:40 is on time."""
+    import projects.views
+
+    real_is_valid = projects.views.SubmissionForm.is_valid
+    with time_machine.travel(proposal.due_at - timedelta(seconds=30), tick=False) as clock:
+        client = login(alice)
+
+        def slow_upload(form):
+            clock.move_to(proposal.due_at + timedelta(seconds=40))  # reading the file
+            return real_is_valid(form)
+
+        monkeypatch.setattr(projects.views.SubmissionForm, "is_valid", slow_upload)
+        page = upload(client, course, proposal, pdf_bytes()).content.decode()
+    submission = Submission.objects.get()
+    assert not submission.is_late
+    assert submission.submitted_at == proposal.due_at - timedelta(seconds=30)
+    assert "version 1 is in." in page and "It is past the due time" not in page
