@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 from django.utils.text import slugify
 
-from courses.coursefile import CourseFileError
+from courses.coursefile import CourseFileError, format_instant
 from courses.deadlines import DueItem
 from courses.grading import ItemScore, ItemStatus
 from courses.models import Membership, Role
@@ -182,7 +182,9 @@ def export_kinds(course):
             "prompts": kind.prompts,
         }
         overrides = [
-            {"session": o.session.date.isoformat(), "due_at": o.due_at.isoformat()}
+            # Local time in the course's zone, like every instant in the file: cloning
+            # shifts the date and keeps 23:59 local across a DST change.
+            {"session": o.session.date.isoformat(), "due_at": format_instant(o.due_at, course.tz)}
             for o in kind.overrides.all()
         ]
         if overrides:

@@ -11,7 +11,7 @@ from courses.models import Session, Team, TeamMember
 from reviews.models import DueOverride, Extension
 from reviews.plan import ReviewPlan
 from tests.conftest import LA
-from tests.reviews.conftest import ANSWERS, review_url
+from tests.reviews.conftest import ANSWERS, ECS_PROMPTS, review_url
 
 
 def due_for(kind, reading, user):
@@ -128,3 +128,30 @@ def test_moving_the_reading_to_another_session_moves_its_due_time(
     reading.order = 5
     reading.save()
     assert due_for(paper_review, reading, alice) == datetime(2025, 10, 28, 6, 59, tzinfo=UTC)
+
+
+def test_cloning_keeps_a_due_override_at_its_local_time_across_dst(db):
+    """A session override of 23:59 PDT, cloned to a date after the DST change, is 23:59 PST:
+    the course file carries it in the course's local time."""
+    from django.core.management import call_command
+
+    from courses.coursefile import import_course
+    from courses.models import Course
+    from reviews.models import DueOverride, ReviewKind
+    from tests.courses.test_coursefile import SEED_001
+
+    ecs = import_course(SEED_001).course
+    kind = ReviewKind.objects.create(
+        course=ecs, name="Paper review", slug="review", prompts=ECS_PROMPTS
+    )
+    session = ecs.sessions.get(date=date(2025, 10, 28))
+    DueOverride.objects.create(
+        kind=kind, session=session, due_at=datetime(2025, 10, 27, 23, 59, tzinfo=LA)
+    )
+    # Thu 9/25 -> Thu 10/30: 35 days later; Tue 10/28 becomes Tue 12/2, after the change.
+    call_command("clone_course", ecs.code, "ecs289d-late", "--first-day", "2025-10-30")
+    clone = Course.objects.get(code="ecs289d-late")
+    override = DueOverride.objects.get(kind__course=clone)
+    assert override.session.date == date(2025, 12, 2)
+    assert override.due_at == datetime(2025, 12, 1, 23, 59, tzinfo=LA)
+    assert override.due_at.astimezone(LA).strftime("%H:%M %Z") == "23:59 PST"
