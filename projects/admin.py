@@ -126,6 +126,11 @@ class MilestoneAdmin(CourseScopedAdmin):
             _limit_to_staff_courses(request, db_field, kwargs, "course")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            obj.restamp_lateness()  # versions already in are judged on the new due time
+
     @admin.display(description="due (course time)", ordering="due_at")
     def due_local(self, milestone):
         return milestone.local_due.strftime("%a %b %-d %Y, %-I:%M %p %Z")

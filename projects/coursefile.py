@@ -215,6 +215,7 @@ def load(course, data):
         milestone.component = component
         milestone.order = i
         milestone.save()
+        milestone.restamp_lateness()  # the due time may have moved
     for name, milestone in existing.items():
         if name in seen:
             continue

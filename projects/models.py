@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
 
 from courses import timing
 from courses.models import Course, GradeComponent, Session, Team
@@ -54,6 +54,7 @@ class MilestoneQuerySet(models.QuerySet):
             milestone.sync_due_at()
             if milestone.due_at != before:
                 milestone.save(update_fields=["due_at"])
+                milestone.restamp_lateness()
                 moved += 1
         return moved
 
@@ -175,6 +176,24 @@ class Milestone(models.Model):
 
     def is_past_due(self, now) -> bool:
         return now > self.due_at
+
+    def restamp_lateness(self) -> int:
+        """Judge every version submitted for this milestone again on its current due time
+        (late or not, and by how much), after the due time moved. One UPDATE."""
+        late = Q(submitted_at__gt=self.due_at)
+        return self.submissions.update(
+            is_late=Case(When(late, then=Value(True)), default=Value(False)),
+            lateness=Case(
+                When(
+                    late,
+                    then=ExpressionWrapper(
+                        F("submitted_at") - Value(self.due_at, output_field=models.DateTimeField()),
+                        output_field=models.DurationField(),
+                    ),
+                ),
+                default=None,
+            ),
+        )
 
     def late_factor(self, lateness: timedelta | None) -> Decimal:
         """The fraction of the points a submission this late keeps (1 when on time)."""

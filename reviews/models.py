@@ -185,7 +185,9 @@ class DueOverride(models.Model):
 
     kind = models.ForeignKey(ReviewKind, on_delete=models.CASCADE, related_name="overrides")
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
-    due_at = models.DateTimeField(help_text="In UTC, like every time in the admin.")
+    due_at = models.DateTimeField(
+        help_text="In the course's time zone, like every time of a course in the admin."
+    )
     reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -224,7 +226,10 @@ class Extension(models.Model):
     team = models.ForeignKey(
         Team, on_delete=models.CASCADE, null=True, blank=True, related_name="review_extensions"
     )
-    due_at = models.DateTimeField("new due time", help_text="In UTC, like every time in the admin.")
+    due_at = models.DateTimeField(
+        "new due time",
+        help_text="In the course's time zone, like every time of a course in the admin.",
+    )
     reason = models.CharField(max_length=200, blank=True)
 
     class Meta:

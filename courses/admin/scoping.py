@@ -6,7 +6,8 @@ memberships. A superuser sees every course.
 """
 
 from django.contrib import admin
-from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.utils import timezone
 
 from courses.models import Course
 
@@ -66,6 +67,53 @@ class CourseScopedMixin:
         if request.user.is_superuser:
             return qs
         return qs.filter(**{f"{self.course_lookup}__in": staff_courses(request)})
+
+    # Times in the admin are entered and shown in the course's time zone: a change form
+    # in its object's course's zone (an add form in the chosen or only course's zone), a
+    # list in the zone the staff member's courses share. Otherwise (a superuser across
+    # zones) in UTC, which the admin then says next to every time.
+    def _course_zone(self, request, object_id=None) -> str | None:
+        courses = staff_courses(request) if not request.user.is_superuser else Course.objects
+        if object_id is not None:
+            lookup = "pk" if self.course_lookup == "pk" else f"{self.course_lookup}__pk"
+            course_ids = self.get_queryset(request).filter(pk=unquote(object_id))
+            course_ids = course_ids.values_list(lookup, flat=True)[:1]
+            return (
+                Course.objects.filter(pk__in=course_ids).values_list("time_zone", flat=True).first()
+            )
+        chosen = request.POST.get("course") or request.GET.get("course")
+        if chosen and str(chosen).isdigit():
+            return courses.filter(pk=chosen).values_list("time_zone", flat=True).first()
+        zones = set(courses.values_list("time_zone", flat=True).distinct()[:2])
+        return zones.pop() if len(zones) == 1 else None
+
+    def _in_zone(self, zone, view, request, *args, **kwargs):
+        if not zone:
+            return view(request, *args, **kwargs)
+        extra = {**(kwargs.pop("extra_context", None) or {}), "course_time_zone": zone}
+        with timezone.override(zone):
+            response = view(request, *args, extra_context=extra, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()  # widgets and lists format their times now, in the zone
+        return response
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._in_zone(
+            self._course_zone(request, object_id),
+            super().changeform_view,
+            request,
+            object_id,
+            form_url,
+            extra_context=extra_context,
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        return self._in_zone(
+            self._course_zone(request),
+            super().changelist_view,
+            request,
+            extra_context=extra_context,
+        )
 
     def get_list_filter(self, request):
         filters = super().get_list_filter(request)

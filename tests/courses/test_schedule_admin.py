@@ -4,11 +4,12 @@ People: instructor runs `course`; other_ta is staff of `other_course` only and
 must not see or move `course`'s sessions and readings.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from django.urls import reverse
 
 from courses.models import Claim, Paper, Reading, Session, Slides
+from tests.conftest import LA
 
 
 def add_readings(course, n, day):
@@ -139,3 +140,22 @@ def test_paper_admin_shows_papers_of_my_courses_and_unplaced_ones(
     html = client.get(reverse("admin:courses_paper_changelist")).content.decode()
     assert reading.paper.title in html and unplaced.title in html
     assert foreign.title not in html
+
+
+def test_admin_times_are_in_the_courses_time_zone(login, course, instructor, alice, reading):
+    """The claim window closes Tue 9/30 23:59 in Davis: the admin shows and takes 23:59,
+    not 06:59 UTC; the claims list shows claim times in Davis time too."""
+    client = login(instructor)
+    change = reverse("admin:courses_course_change", args=[course.pk])
+    page = client.get(change).content.decode()
+    assert 'value="2025-09-30"' in page and 'value="23:59:00"' in page
+    assert 'value="06:59:00"' not in page
+    Claim.objects.create(
+        course=course,
+        reading=reading,
+        student=alice,
+        claimed_by=alice,
+        claimed_at=datetime(2025, 9, 25, 12, 0, 3, tzinfo=LA),
+    )
+    listing = client.get(reverse("admin:courses_claim_changelist")).content.decode()
+    assert "Sept. 25, 2025, noon" in listing or "Sept. 25, 2025, 12:00" in listing

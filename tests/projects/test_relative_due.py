@@ -134,3 +134,47 @@ def test_a_milestone_on_a_date_without_a_session_is_a_course_file_error(course, 
         milestones_section().load(course, [{"name": "X", "session": "2025-11-05"}])
     assert error.value.path == "milestones[0].session"
     assert "no session on Wed 2025-11-05" in error.value.message
+
+
+def test_versions_already_in_are_judged_again_when_the_due_time_moves(
+    login, course, instructor, alice, team, presentation, session
+):
+    """A version handed in an hour after class started is late; move the session a day
+    later and it is on time (and back); the staff's admin edit of a due time does the same."""
+    from datetime import timedelta
+
+    from projects.models import Submission
+
+    version = Submission.objects.create(
+        milestone=presentation,
+        team=team,
+        version=1,
+        submitted_by=alice,
+        submitted_at=presentation.due_at + timedelta(hours=1),
+        is_late=True,
+        lateness=timedelta(hours=1),
+        text="slides link",
+    )
+    session.date = date(2025, 11, 5)
+    session.save()
+    version.refresh_from_db()
+    assert (version.is_late, version.lateness) == (False, None)
+
+    presentation.refresh_from_db()
+    presentation.session = None
+    presentation.save()
+    client = login(instructor)
+    change = reverse("admin:projects_milestone_change", args=[presentation.pk])
+    form = client.get(change).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "session"}
+    data.update(
+        course=course.pk,
+        due_at_0="2025-11-04",
+        due_at_1="10:00",
+        late_penalty_pct=data.get("late_penalty_pct", "0"),
+    )
+    response = client.post(change, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    version.refresh_from_db()
+    # 10:00 in the course's time zone (the form's zone), the version came at 11:30.
+    assert version.is_late and version.lateness == timedelta(minutes=90)
