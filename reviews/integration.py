@@ -92,6 +92,11 @@ def item_score(owed: Owed) -> ItemScore:
     if review.is_excused:
         score.status = ItemStatus.EXCUSED
         return score
+    if not owed.is_due and review.points is not None:
+        # SPEC: the mean is over readings whose due time has passed; points given early
+        # count from the due time on (until then the author may still change the review).
+        score.note = "graded; counts from its due time"
+        return score
     late_by = owed.late_by
     if late_by:
         from courses.timing import humanize_delta

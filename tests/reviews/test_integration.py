@@ -63,6 +63,15 @@ def test_a_penalty_is_exact_and_rounded_only_for_display(paper_review, reading, 
     assert item.earned == Decimal("0.675")
 
 
+def test_a_review_graded_before_its_due_time_counts_only_from_then(paper_review, reading, alice):
+    write(paper_review, reading, alice, late=timedelta(hours=-5), points=Decimal("1"))
+    provider = provider_for("reviews")
+    (early,) = provider(paper_review.component, [alice], DUE - timedelta(hours=1))[alice.pk]
+    assert early.status == "upcoming" and early.earned is None
+    (due,) = provider(paper_review.component, [alice], DUE + timedelta(minutes=1))[alice.pk]
+    assert due.status == "graded" and due.earned == Decimal("1")
+
+
 def test_review_items_cover_required_readings_with_each_status(
     paper_review, course, reading, optional_reading, october_reading, alice, bob
 ):
