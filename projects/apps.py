@@ -6,7 +6,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Projects"
 
     def ready(self):
-        from courses import coursefile, deadlines, grading, navigation
+        from courses import coursefile, deadlines, grading, navigation, reminders
         from courses.models import STAFF_ROLES, ComponentSource, Role
         from projects import coursefile as milestones_section
         from projects.providers import milestone_deadlines, milestone_scores
@@ -30,6 +30,9 @@ class ProjectsConfig(AppConfig):
         deadlines.register(milestone_deadlines)
         coursefile.register_section(milestones_section.SECTION)
         grading.register_provider(ComponentSource.MILESTONE, milestone_scores)
+        from projects.services import send_milestone_reminders
+
+        reminders.register("milestones", send_milestone_reminders)
 
         # Milestones due relative to a session move with it. courses cannot call
         # projects (it must not import it), so projects listens for the change.

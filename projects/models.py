@@ -376,3 +376,23 @@ class MilestoneAdjustment(models.Model):
             return f"set to {self.override}"
         sign = "+" if self.delta >= 0 else ""
         return f"{sign}{self.delta}"
+
+
+class MilestoneReminderSent(models.Model):
+    """One reminder per (milestone, recipient, due time): the unique constraint makes
+    send_reminders safe to run from cron; a moved due time is a new row."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "user", "due_at"], name="milestone_reminder_once_per_due"
+            ),
+        ]
+
+    def __str__(self):
+        return f"reminder to {self.user} for {self.milestone} due {self.due_at:%Y-%m-%d %H:%M}"

@@ -5,13 +5,19 @@ locks the team row first (SELECT … FOR UPDATE) and counts under the lock; the
 one-team-per-student rule is a unique constraint on courses.TeamMember.
 """
 
-from datetime import datetime
+from collections import defaultdict
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from courses.models import Course, Membership, Role, Team, TeamMember
-from projects.models import Deliverable, Milestone, Submission
+from projects.models import Deliverable, Milestone, MilestoneReminderSent, Submission
 
 
 class ProjectError(Exception):
@@ -207,3 +213,73 @@ def submission_create(
         submission.file.save(submission.original_name, file, save=False)
     submission.save()
     return submission
+
+
+def send_milestone_reminders(
+    *, now: datetime | None = None, window: timedelta = timedelta(hours=24)
+) -> int:
+    """Email each member of a team that has submitted nothing for a milestone due within
+    ``window`` (check-ins, which take no submission, are left out). One reminder per
+    (milestone, recipient, due time), recorded in the same transaction as the email is
+    sent, so repeated or concurrent runs never send one twice. Returns the count sent."""
+    now = now or timezone.now()
+    milestones = list(
+        Milestone.objects.filter(due_at__gt=now, due_at__lte=now + window)
+        .exclude(deliverable=Deliverable.NONE)
+        .select_related("course")
+    )
+    if not milestones:
+        return 0
+    submitted = set(
+        Submission.objects.filter(milestone__in=milestones).values_list("milestone_id", "team_id")
+    )
+    members = defaultdict(list)
+    for member in TeamMember.objects.filter(
+        course__in={m.course_id for m in milestones}
+    ).select_related("user", "team"):
+        members[member.course_id].append(member)
+    already = set(
+        MilestoneReminderSent.objects.filter(milestone__in=milestones).values_list(
+            "milestone_id", "user_id", "due_at"
+        )
+    )
+    sent = 0
+    for milestone in milestones:
+        for member in members[milestone.course_id]:
+            if (milestone.pk, member.team_id) in submitted:
+                continue
+            if (milestone.pk, member.user_id, milestone.due_at) in already:
+                continue
+            sent += _remind_milestone(milestone, member)
+    return sent
+
+
+def _remind_milestone(milestone: Milestone, member: TeamMember) -> bool:
+    course, user = milestone.course, member.user
+    due_local = date_format(milestone.local_due, "D M j, Y g:i A T")
+    try:
+        with transaction.atomic():
+            MilestoneReminderSent.objects.create(
+                milestone=milestone, user=user, due_at=milestone.due_at
+            )
+            send_mail(
+                subject=f"[{course.code}] {milestone.name} due {due_local}"[:200],
+                message=render_to_string(
+                    "projects/milestone_reminder_email.txt",
+                    {
+                        "user": user,
+                        "course": course,
+                        "milestone": milestone,
+                        "team": member.team,
+                        "due_local": due_local,
+                        "link": settings.SITE_URL
+                        + reverse("projects:team", args=[course.code])
+                        + f"#m{milestone.pk}",
+                    },
+                ),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+    except IntegrityError:
+        return False  # another run sent it
+    return True

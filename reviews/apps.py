@@ -6,8 +6,9 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Reviews"
 
     def ready(self):
-        from courses import coursefile, deadlines, grading, navigation
+        from courses import coursefile, deadlines, grading, navigation, reminders
         from reviews import integration
+        from reviews.services import send_reminders
 
         navigation.register(
             navigation.NavItem("Reviews", "reviews:my_reviews", integration.nav_visible, order=30)
@@ -22,4 +23,5 @@ class ReviewsConfig(AppConfig):
             )
         )
         grading.register_provider("reviews", integration.review_scores)
+        reminders.register("reviews", send_reminders)
         grading.register_provider("bonus_reviews", integration.bonus_review_scores)

@@ -2,13 +2,13 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reviews.services import send_reminders
+from courses import reminders
 
 
 class Command(BaseCommand):
     help = (
-        "Email everyone who has not submitted a review due within the window. "
-        "Safe to run from cron every few minutes: a reminder is never sent twice."
+        "Email everyone who has not submitted work (a review, a milestone) due within the "
+        "window. Safe to run from cron every few minutes: a reminder is never sent twice."
     )
 
     def add_arguments(self, parser):
@@ -19,5 +19,5 @@ class Command(BaseCommand):
     def handle(self, *args, window, **options):
         if window <= 0:
             raise CommandError("--window must be a positive number of hours.")
-        sent = send_reminders(window=timedelta(hours=window))
+        sent = sum(reminders.send_all(window=timedelta(hours=window)).values())
         self.stdout.write(f"send_reminders: {sent} reminder(s) sent for the next {window:g} h.")
