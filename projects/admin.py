@@ -6,7 +6,13 @@ from django.utils.html import format_html
 
 from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline, staff_courses
 from courses.models import GradeComponent, Session, Team, TeamMember
-from projects.models import Milestone, MilestoneAdjustment, MilestoneGrade, Submission
+from projects.models import (
+    Milestone,
+    MilestoneAdjustment,
+    MilestoneExtension,
+    MilestoneGrade,
+    Submission,
+)
 
 
 def _limit_to_staff_courses(request, db_field, kwargs, lookup):
@@ -76,6 +82,19 @@ if not admin.site.is_registered(Team):
     admin.site.register(Team, TeamAdmin)
 
 
+class MilestoneExtensionInline(CourseScopedInline):
+    """A later due time for one team; versions already in are judged again on save."""
+
+    model = MilestoneExtension
+    extra = 0
+    fields = ("team", "due_at", "reason")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Team:
+            _limit_to_staff_courses(request, db_field, kwargs, "course")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Milestone)
 class MilestoneAdmin(CourseScopedAdmin):
     list_display = (
@@ -126,10 +145,12 @@ class MilestoneAdmin(CourseScopedAdmin):
             _limit_to_staff_courses(request, db_field, kwargs, "course")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change:
-            obj.restamp_lateness()  # versions already in are judged on the new due time
+    inlines = [MilestoneExtensionInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:  # versions already in are judged on the new due time and extensions
+            form.instance.restamp_lateness()
 
     @admin.display(description="due (course time)", ordering="due_at")
     def due_local(self, milestone):

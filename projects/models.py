@@ -6,14 +6,16 @@ this app adds the project work on top of them.
 
 import math
 import uuid
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
+from django.db.models import Case, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 
 from courses import timing
 from courses.models import Course, GradeComponent, Session, Team
@@ -177,18 +179,31 @@ class Milestone(models.Model):
     def is_past_due(self, now) -> bool:
         return now > self.due_at
 
+    def due_for(self, team) -> datetime:
+        """The due time for ``team``: its extension's, else the milestone's (one query)."""
+        extension = self.extensions.filter(team=team).values_list("due_at", flat=True).first()
+        return extension or self.due_at
+
     def restamp_lateness(self) -> int:
         """Judge every version submitted for this milestone again on its current due time
-        (late or not, and by how much), after the due time moved. One UPDATE."""
-        late = Q(submitted_at__gt=self.due_at)
+        (each team's extension if it has one): late or not, and by how much, after a due
+        time moved or an extension was given. One UPDATE."""
+        due = Coalesce(
+            Subquery(
+                MilestoneExtension.objects.filter(milestone=self, team=OuterRef("team")).values(
+                    "due_at"
+                )[:1]
+            ),
+            Value(self.due_at, output_field=models.DateTimeField()),
+        )
+        late = GreaterThan(F("submitted_at"), due)
         return self.submissions.update(
             is_late=Case(When(late, then=Value(True)), default=Value(False)),
             lateness=Case(
                 When(
                     late,
                     then=ExpressionWrapper(
-                        F("submitted_at") - Value(self.due_at, output_field=models.DateTimeField()),
-                        output_field=models.DurationField(),
+                        F("submitted_at") - due, output_field=models.DurationField()
                     ),
                 ),
                 default=None,
@@ -396,3 +411,31 @@ class MilestoneReminderSent(models.Model):
 
     def __str__(self):
         return f"reminder to {self.user} for {self.milestone} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class MilestoneExtension(models.Model):
+    """A later due time for one team on one milestone, given by staff."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="extensions")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="milestone_extensions")
+    due_at = models.DateTimeField(
+        "new due time", help_text="In the course's time zone, like every time of a course."
+    )
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["milestone", "team"], name="milestone_extension_one_per_team"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.team} until {self.due_at:%Y-%m-%d %H:%M} ({self.milestone})"
+
+    def clean(self):
+        super().clean()
+        if self.milestone_id and self.team_id and self.team.course_id != self.milestone.course_id:
+            raise ValidationError({"team": "Pick a team of the milestone's course."})
+        if self.milestone_id and self.due_at and self.due_at <= self.milestone.due_at:
+            raise ValidationError({"due_at": "An extension ends after the milestone's due time."})

@@ -12,6 +12,7 @@ from projects.models import (
     Deliverable,
     Milestone,
     MilestoneAdjustment,
+    MilestoneExtension,
     MilestoneGrade,
     Submission,
 )
@@ -20,7 +21,8 @@ from projects.models import (
 def milestone_deadlines(user, courses):
     """Milestones of the user's project courses (as a student); done = submitted or held.
 
-    Three queries at most, whatever the number of courses or milestones.
+    Six queries at most, whatever the number of courses or milestones. A team's
+    extension is its due time.
     """
     project_courses = {c.pk: c for c in courses if c.uses_projects}
     if not project_courses or not user.is_authenticated:
@@ -50,6 +52,13 @@ def milestone_deadlines(user, courses):
                 team_id__in=team_ids, held=True, milestone__deliverable=Deliverable.NONE
             ).values_list("milestone_id", flat=True)
         )
+    extended = {}
+    if team_ids:
+        extended = dict(
+            MilestoneExtension.objects.filter(team_id__in=team_ids).values_list(
+                "milestone_id", "due_at"
+            )
+        )
     items = []
     for m in milestones:
         course = project_courses[m.course_id]
@@ -57,7 +66,7 @@ def milestone_deadlines(user, courses):
             DueItem(
                 course=course,
                 title=f"{m.name} (project)",
-                due_at=m.due_at,
+                due_at=extended.get(m.pk, m.due_at),
                 url=reverse("projects:team", args=[course.code]) + f"#m{m.pk}",
                 kind="milestone",
                 done=m.pk in done,
@@ -79,7 +88,8 @@ def milestone_scores(component, students, now, *, for_students=False):
       ("none" deliverable), due time passed and not marked held; a student with
       no team has nothing submitted;
     - upcoming: otherwise.
-    Five queries whatever the number of students, teams or milestones.
+    Six queries whatever the number of students, teams or milestones. A team's
+    extension (MilestoneExtension) is its due time.
     """
     student_ids = [getattr(s, "pk", s) for s in students]
     milestones = list(component.milestones.order_by("due_at", "order", "id"))
@@ -103,6 +113,10 @@ def milestone_scores(component, students, now, *, for_students=False):
         (g.milestone_id, g.team_id): g
         for g in MilestoneGrade.objects.filter(milestone__in=milestones, team_id__in=team_ids)
     }
+    extended = {
+        (e.milestone_id, e.team_id): e.due_at
+        for e in MilestoneExtension.objects.filter(milestone__in=milestones, team_id__in=team_ids)
+    }
     adjustments = defaultdict(dict)
     by_id = {m.pk: m for m in milestones}
     for g in grades.values():
@@ -118,14 +132,14 @@ def milestone_scores(component, students, now, *, for_students=False):
             key = (m.pk, team_id)
             sub = latest.get(key) if team_id else None
             grade = grades.get(key) if team_id else None
-            result[sid].append(_score(m, sub, grade, adjustments, sid, now, for_students))
+            due = extended.get(key, m.due_at)
+            result[sid].append(_score(m, due, sub, grade, adjustments, sid, now, for_students))
     return result
 
 
-def _score(m, sub, grade, adjustments, sid, now, for_students) -> ItemScore:
-    item = ItemScore(
-        label=m.name, possible=m.max_points, status=ItemStatus.UPCOMING, due_at=m.due_at
-    )
+def _score(m, due, sub, grade, adjustments, sid, now, for_students) -> ItemScore:
+    """One student's item for milestone ``m``, due at ``due`` for their team."""
+    item = ItemScore(label=m.name, possible=m.max_points, status=ItemStatus.UPCOMING, due_at=due)
     released = grade is not None and (grade.published or not for_students)
     if released and grade.points is not None:
         points = grade.team_points(sub)
@@ -143,7 +157,7 @@ def _score(m, sub, grade, adjustments, sid, now, for_students) -> ItemScore:
     submitted = sub is not None if m.takes_submissions else bool(grade and grade.held)
     if submitted:
         item.status = ItemStatus.UNGRADED
-    elif now > m.due_at:
+    elif now > due:
         item.status = ItemStatus.MISSING
         item.earned = Decimal("0")
         item.note = "not held" if not m.takes_submissions else "nothing submitted"

@@ -11,13 +11,20 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from courses.models import Course, Membership, Role, Team, TeamMember
-from projects.models import Deliverable, Milestone, MilestoneReminderSent, Submission
+from projects.models import (
+    Deliverable,
+    Milestone,
+    MilestoneExtension,
+    MilestoneReminderSent,
+    Submission,
+)
 
 
 class ProjectError(Exception):
@@ -192,7 +199,8 @@ def submission_create(
         .values_list("version", flat=True)
         .first()
     )
-    late = milestone.is_past_due(now)
+    due = milestone.due_for(team)  # the team's extension, if staff gave one
+    late = now > due
     submission = Submission(
         milestone=milestone,
         team=team,
@@ -200,7 +208,7 @@ def submission_create(
         submitted_by=user,
         submitted_at=now,
         is_late=late,
-        lateness=(now - milestone.due_at) if late else None,
+        lateness=(now - due) if late else None,
     )
     if milestone.deliverable == Deliverable.LINK:
         submission.link = link
@@ -223,8 +231,16 @@ def send_milestone_reminders(
     (milestone, recipient, due time), recorded in the same transaction as the email is
     sent, so repeated or concurrent runs never send one twice. Returns the count sent."""
     now = now or timezone.now()
+    soon = Q(due_at__gt=now, due_at__lte=now + window)
+    extended = {
+        (e.milestone_id, e.team_id): e.due_at
+        for e in MilestoneExtension.objects.exclude(milestone__deliverable=Deliverable.NONE).filter(
+            Q(due_at__gt=now)
+            & (soon | Q(milestone__due_at__gt=now, milestone__due_at__lte=now + window))
+        )
+    }
     milestones = list(
-        Milestone.objects.filter(due_at__gt=now, due_at__lte=now + window)
+        Milestone.objects.filter(soon | Q(pk__in={m for m, _ in extended}))
         .exclude(deliverable=Deliverable.NONE)
         .select_related("course")
     )
@@ -248,20 +264,21 @@ def send_milestone_reminders(
         for member in members[milestone.course_id]:
             if (milestone.pk, member.team_id) in submitted:
                 continue
-            if (milestone.pk, member.user_id, milestone.due_at) in already:
+            due = extended.get((milestone.pk, member.team_id), milestone.due_at)
+            if not now < due <= now + window:
+                continue  # the team's extension puts it later
+            if (milestone.pk, member.user_id, due) in already:
                 continue
-            sent += _remind_milestone(milestone, member)
+            sent += _remind_milestone(milestone, member, due)
     return sent
 
 
-def _remind_milestone(milestone: Milestone, member: TeamMember) -> bool:
+def _remind_milestone(milestone: Milestone, member: TeamMember, due: datetime) -> bool:
     course, user = milestone.course, member.user
-    due_local = date_format(milestone.local_due, "D M j, Y g:i A T")
+    due_local = date_format(due.astimezone(course.tz), "D M j, Y g:i A T")
     try:
         with transaction.atomic():
-            MilestoneReminderSent.objects.create(
-                milestone=milestone, user=user, due_at=milestone.due_at
-            )
+            MilestoneReminderSent.objects.create(milestone=milestone, user=user, due_at=due)
             send_mail(
                 subject=f"[{course.code}] {milestone.name} due {due_local}"[:200],
                 message=render_to_string(

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from courses.access import member_required, staff_required
 from courses.models import Team, TeamMember
 from projects.forms import JoinForm, SubmissionForm, TeamCreateForm
-from projects.models import Milestone, MilestoneGrade, Submission
+from projects.models import Milestone, MilestoneExtension, MilestoneGrade, Submission
 from projects.services import (
     ProjectError,
     submission_create,
@@ -72,6 +72,11 @@ def _team_page(request, access, *, create_form=None, join_form=None, bound=None,
     members = list(team.members.select_related("user").order_by("joined_at", "id"))
     rows = [MilestoneRow(m) for m in Milestone.objects.for_course(course)]
     by_id = {row.milestone.pk: row for row in rows}
+    for extension in MilestoneExtension.objects.filter(team=team, milestone__course=course):
+        # The team's own due time: the page, its countdown and its late notes follow it.
+        milestone = by_id[extension.milestone_id].milestone
+        milestone.extended_from, milestone.due_at = milestone.due_at, extension.due_at
+        milestone.extension_reason = extension.reason
     for submission in Submission.objects.for_team(team):
         by_id[submission.milestone_id].versions.append(submission)
     for grade in MilestoneGrade.objects.filter(team=team, published=True):

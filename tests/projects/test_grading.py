@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from courses.grading import ItemStatus, provider_for
 from courses.models import ComponentSource, GradeComponent
-from projects.models import MilestoneAdjustment, MilestoneGrade, Submission
+from projects.models import MilestoneAdjustment, MilestoneExtension, MilestoneGrade, Submission
 from tests.conftest import LA
 from tests.projects.conftest import add_student, make_team
 
@@ -238,8 +238,11 @@ def test_the_provider_runs_a_fixed_number_of_queries(
             milestone=proposal, team=other, points=Decimal("5"), published=True
         )
         MilestoneAdjustment.objects.create(grade=grade, student=members[1], delta=1, reason="r")
+        MilestoneExtension.objects.create(
+            milestone=proposal, team=other, due_at=proposal.due_at + timedelta(days=t + 1)
+        )
         students += members
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         result = provider_for(ComponentSource.MILESTONE)(component, students, timezone.now())
     assert len(result) == 19
 

@@ -55,7 +55,7 @@ def test_staff_and_other_courses_get_no_milestone_deadlines(
 def test_milestone_deadlines_run_a_fixed_number_of_queries(
     django_assert_max_num_queries, make_user, course, alice, team, proposal
 ):
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert len(milestone_deadlines(alice, [course])) == 1
     others = []
     for n in range(3):
@@ -65,7 +65,7 @@ def test_milestone_deadlines_run_a_fixed_number_of_queries(
         for k in range(3):
             Milestone.objects.create(course=other, name=f"M{k}", due_at=proposal.due_at)
         others.append(other)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         items = milestone_deadlines(alice, [course, *others])
     assert len(items) == 1 + 3 * 3
 

@@ -26,6 +26,10 @@ def presentation(course, session):
     return milestone
 
 
+# The milestone admin page's (empty) team extensions inline.
+NO_EXTENSIONS = {"extensions-TOTAL_FORMS": "0", "extensions-INITIAL_FORMS": "0"}
+
+
 def milestones_section():
     return next(s for s in sections() if s.key == "milestones")
 
@@ -81,6 +85,7 @@ def test_staff_create_a_session_relative_milestone_in_the_admin(login, course, i
             "days_before": "0",
             "at_time": "23:59",
             "hours_after": "0",
+            **NO_EXTENSIONS,
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -168,6 +173,7 @@ def test_versions_already_in_are_judged_again_when_the_due_time_moves(
     form = client.get(change).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and k != "session"}
     data.update(
+        NO_EXTENSIONS,
         course=course.pk,
         due_at_0="2025-11-04",
         due_at_1="10:00",
