@@ -194,3 +194,14 @@ def test_dashboard_shows_due_times_in_the_course_time_zone(client, alice, course
     # The claim window closes Tue 9/30 23:59 in Los Angeles (06:59 UTC on 10/1).
     assert "Tue Sep 30, 11:59 PM PDT" in body
     assert "UTC" not in body
+
+
+def test_not_found_and_server_error_pages_are_the_sites_own(client, login, course, charlie, rf):
+    from django.views.defaults import server_error
+
+    page = login(charlie).get(f"/courses/{course.code}/claims/")
+    assert page.status_code == 404
+    body = page.content.decode()
+    assert "Not found" in body and "You are not in this course." in body and "Seminar" in body
+    error = server_error(rf.get("/"))
+    assert error.status_code == 500 and b"Something went wrong on our side" in error.content
