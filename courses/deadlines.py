@@ -16,8 +16,9 @@ class DueItem:
     title: str
     due_at: datetime
     url: str = ""
-    kind: str = ""  # "review", "milestone", "claims", "slides", …
+    kind: str = ""  # "review", "milestone", "claims", "slides", "team", …
     done: bool = False
+    optional: bool = False  # e.g. a review of an optional reading: never "past due"
     uid: str = field(default="")  # stable id for calendar events
 
     @property

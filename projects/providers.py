@@ -34,14 +34,29 @@ def milestone_deadlines(user, courses):
     )
     if not student_in:
         return []
-    milestones = list(Milestone.objects.filter(course_id__in=student_in))
-    if not milestones:
-        return []
-    team_ids = list(
+    team_of_course = dict(
         TeamMember.objects.filter(user=user, course_id__in=student_in).values_list(
-            "team_id", flat=True
+            "course_id", "team_id"
         )
     )
+    team_ids = list(team_of_course.values())
+    # Until the membership deadline: form or join a team (done once in one).
+    teams_due = [
+        DueItem(
+            course=project_courses[course_id],
+            title="Form or join a project team",
+            due_at=project_courses[course_id].team_deadline,
+            url=reverse("projects:team", args=[project_courses[course_id].code]),
+            kind="team",
+            done=course_id in team_of_course,
+            uid=f"team-{course_id}-{user.pk}@seminar",
+        )
+        for course_id in student_in
+        if project_courses[course_id].team_deadline
+    ]
+    milestones = list(Milestone.objects.filter(course_id__in=student_in))
+    if not milestones:
+        return teams_due
     done = set()
     if team_ids:
         done |= set(
@@ -59,7 +74,7 @@ def milestone_deadlines(user, courses):
                 "milestone_id", "due_at"
             )
         )
-    items = []
+    items = teams_due
     for m in milestones:
         course = project_courses[m.course_id]
         items.append(

@@ -58,10 +58,15 @@ def due_reviews(user, courses) -> list[DueItem]:
     items = []
     for course in courses:
         for owed in plan.owed_by_user(course, user.pk):
+            optional = not owed.reading.required
+            note = ""
+            if optional:
+                note = " (optional, bonus)" if owed.kind.counts_optional_as_bonus else " (optional)"
             items.append(
                 DueItem(
                     course=course,
-                    title=f"{owed.kind.name}: {owed.reading.paper.title}",
+                    title=f"{owed.kind.name}: {owed.reading.paper.title}{note}",
+                    optional=optional,
                     due_at=owed.due_at,
                     url=owed.url,
                     kind="review",

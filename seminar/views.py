@@ -21,20 +21,22 @@ def dashboard(request):
     )
     courses = [m.course for m in memberships]
     now = timezone.now()
-    upcoming = [
-        item for item in due_items(request.user, courses) if item.due_at >= now and not item.done
-    ]
+    items = [item for item in due_items(request.user, courses) if not item.done]
+    upcoming = [item for item in items if item.due_at >= now]
+    # Required work first: optional reviews (bonus) never crowd it out of the list.
+    required = [item for item in upcoming if not item.optional]
+    optional = [item for item in upcoming if item.optional]
     overdue = [
-        item
-        for item in due_items(request.user, courses)
-        if item.due_at < now and not item.done and item.kind != "claims"
+        item for item in items if item.due_at < now and not item.optional and item.kind != "claims"
     ]
     return render(
         request,
         "seminar/dashboard.html",
         {
             "memberships": memberships,
-            "upcoming": upcoming[:12],
+            "upcoming": required[:12],
+            "optional": optional[:5],
+            "more_optional": max(0, len(optional) - 5),
             "overdue": overdue[-6:],
             "now": now,
         },

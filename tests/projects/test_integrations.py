@@ -1,9 +1,10 @@
 """Milestones on the dashboard and calendar (deadlines) and in the course file."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 import yaml
 
 from courses.coursefile import (
@@ -56,7 +57,8 @@ def test_milestone_deadlines_run_a_fixed_number_of_queries(
     django_assert_max_num_queries, make_user, course, alice, team, proposal
 ):
     with django_assert_max_num_queries(6):
-        assert len(milestone_deadlines(alice, [course])) == 1
+        items = milestone_deadlines(alice, [course])
+    assert [i.kind for i in items] == ["team", "milestone"] and items[0].done
     others = []
     for n in range(3):
         other = Course.objects.create(code=f"c{n}", title="C", term="T", team_max_size=4)
@@ -67,7 +69,7 @@ def test_milestone_deadlines_run_a_fixed_number_of_queries(
         others.append(other)
     with django_assert_max_num_queries(6):
         items = milestone_deadlines(alice, [course, *others])
-    assert len(items) == 1 + 3 * 3
+    assert len([i for i in items if i.kind == "milestone"]) == 1 + 3 * 3
 
 
 def test_the_course_file_carries_milestones_and_reads_them_back(course, alice, team):
@@ -217,3 +219,16 @@ def test_a_course_file_with_milestones_imports_and_exports_through_the_course_fo
     exported = yaml.safe_load(export_course(course))
     assert exported["milestones"][4]["due"] == "2025-12-09 23:59"
     assert exported["milestones"][4]["component"] == "Final report and code"
+
+
+def test_a_student_without_a_team_sees_the_membership_deadline_until_joining(
+    login, course, alice, carol, team
+):
+    (mine,) = [i for i in due_items(carol, [course]) if i.kind == "team"]
+    assert mine.title == "Form or join a project team" and not mine.done
+    assert mine.due_at == course.team_deadline
+    with time_machine.travel(course.team_deadline - timedelta(days=3), tick=False):
+        page = login(carol).get("/").content.decode()
+    assert "Form or join a project team" in page
+    (theirs,) = [i for i in due_items(alice, [course]) if i.kind == "team"]
+    assert theirs.done

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from courses import coursefile
 from courses.coursefile import CourseFileError
@@ -110,9 +111,9 @@ def test_deadlines_list_the_students_reviews_with_done_flag(
 ):
     write(paper_review, reading, alice)
     items = [i for i in due_items(alice, [course]) if i.kind == "review"]
-    assert [(i.title.split(": ", 1)[1], i.done) for i in items] == [
-        (reading.paper.title, True),
-        (optional_reading.paper.title, False),
+    assert [(i.title.split(": ", 1)[1], i.done, i.optional) for i in items] == [
+        (reading.paper.title, True, False),
+        (f"{optional_reading.paper.title} (optional, bonus)", False, True),
     ]
     assert items[0].due_at == DUE
     assert [i for i in due_items(instructor, [course]) if i.kind == "review"] == []
@@ -200,3 +201,20 @@ def test_the_readme_cse585_example_loads(other_course):
         "15:00:00",
         "no_credit",
     )
+
+
+def test_the_dashboard_lists_required_work_first_and_never_calls_optional_work_overdue(
+    login, paper_review, course, reading, optional_reading, alice, instructor
+):
+    client = login(alice)
+    with time_machine.travel(DUE - timedelta(hours=3), tick=False):
+        page = client.get("/").content.decode()
+    due_next, optional = page.split("Due next", 1)[1].split("Optional, if you like", 1)
+    assert reading.paper.title in due_next and optional_reading.paper.title not in due_next
+    assert f"{optional_reading.paper.title} (optional, bonus)" in optional
+    with time_machine.travel(DUE + timedelta(hours=3), tick=False):
+        page = client.get("/").content.decode()
+    past = page.split("Past due, not submitted", 1)[1]
+    assert reading.paper.title in past and optional_reading.paper.title not in past
+    staff_page = login(instructor).get("/").content.decode()
+    assert f"/courses/{course.code}/gradebook/" in staff_page and "Reviews to grade" in staff_page
