@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThan
 
 from courses import timing
@@ -181,20 +181,30 @@ class Milestone(models.Model):
 
     def due_for(self, team) -> datetime:
         """The due time for ``team``: its extension's, else the milestone's (one query)."""
-        extension = self.extensions.filter(team=team).values_list("due_at", flat=True).first()
-        return extension or self.due_at
+        return self.team_due(
+            self.extensions.filter(team=team).values_list("due_at", flat=True).first()
+        )
+
+    def team_due(self, extended: datetime | None) -> datetime:
+        """A team's due time given its extension (or None). An extension never makes a
+        team due earlier: if the milestone later moves past it, the later time holds."""
+        return max(extended, self.due_at) if extended else self.due_at
 
     def restamp_lateness(self) -> int:
         """Judge every version submitted for this milestone again on its current due time
         (each team's extension if it has one): late or not, and by how much, after a due
         time moved or an extension was given. One UPDATE."""
-        due = Coalesce(
-            Subquery(
-                MilestoneExtension.objects.filter(milestone=self, team=OuterRef("team")).values(
-                    "due_at"
-                )[:1]
+        base = Value(self.due_at, output_field=models.DateTimeField())
+        due = Greatest(
+            Coalesce(
+                Subquery(
+                    MilestoneExtension.objects.filter(milestone=self, team=OuterRef("team")).values(
+                        "due_at"
+                    )[:1]
+                ),
+                base,
             ),
-            Value(self.due_at, output_field=models.DateTimeField()),
+            base,
         )
         late = GreaterThan(F("submitted_at"), due)
         return self.submissions.update(
@@ -435,7 +445,11 @@ class MilestoneExtension(models.Model):
 
     def clean(self):
         super().clean()
-        if self.milestone_id and self.team_id and self.team.course_id != self.milestone.course_id:
+        # On the milestone's own admin page the milestone may be new (no id yet).
+        milestone = getattr(self, "milestone", None)  # None when not set at all
+        if milestone is None:
+            return
+        if self.team_id and self.team.course_id != milestone.course_id:
             raise ValidationError({"team": "Pick a team of the milestone's course."})
-        if self.milestone_id and self.due_at and self.due_at <= self.milestone.due_at:
+        if self.due_at and milestone.due_at and self.due_at <= milestone.due_at:
             raise ValidationError({"due_at": "An extension ends after the milestone's due time."})

@@ -81,7 +81,7 @@ def milestone_deadlines(user, courses):
             DueItem(
                 course=course,
                 title=f"{m.name} (project)",
-                due_at=extended.get(m.pk, m.due_at),
+                due_at=m.team_due(extended.get(m.pk)),
                 url=reverse("projects:team", args=[course.code]) + f"#m{m.pk}",
                 kind="milestone",
                 done=m.pk in done,
@@ -147,7 +147,7 @@ def milestone_scores(component, students, now, *, for_students=False):
             key = (m.pk, team_id)
             sub = latest.get(key) if team_id else None
             grade = grades.get(key) if team_id else None
-            due = extended.get(key, m.due_at)
+            due = m.team_due(extended.get(key))
             result[sid].append(_score(m, due, sub, grade, adjustments, sid, now, for_students))
     return result
 

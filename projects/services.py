@@ -264,7 +264,7 @@ def send_milestone_reminders(
         for member in members[milestone.course_id]:
             if (milestone.pk, member.team_id) in submitted:
                 continue
-            due = extended.get((milestone.pk, member.team_id), milestone.due_at)
+            due = milestone.team_due(extended.get((milestone.pk, member.team_id)))
             if not now < due <= now + window:
                 continue  # the team's extension puts it later
             if (milestone.pk, member.user_id, due) in already:

@@ -58,10 +58,10 @@ def due_reviews(user, courses) -> list[DueItem]:
     items = []
     for course in courses:
         for owed in plan.owed_by_user(course, user.pk):
-            optional = not owed.reading.required
-            note = ""
-            if optional:
-                note = " (optional, bonus)" if owed.kind.counts_optional_as_bonus else " (optional)"
+            # Optional work: a review of an optional reading that only feeds the bonus
+            # (without the bonus, the kind's own component grades it like any other).
+            optional = not owed.reading.required and owed.kind.counts_optional_as_bonus
+            note = " (optional, bonus)" if optional else ""
             items.append(
                 DueItem(
                     course=course,

@@ -32,7 +32,9 @@ class CourseFilter(admin.SimpleListFilter):
         return [(str(c.pk), c.code) for c in courses.order_by("code")]
 
     def queryset(self, request, queryset):
-        if self.value():
+        # Only one of the offered courses: another id would tell which of the staff
+        # member's students are also in some other course.
+        if self.value() in {key for key, _ in self.lookup_choices}:
             return queryset.filter(memberships__course_id=self.value()).distinct()
         return queryset
 

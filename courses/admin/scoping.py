@@ -5,8 +5,11 @@ permissions: what they may see and change is decided by their course
 memberships. A superuser sees every course.
 """
 
+from zoneinfo import available_timezones
+
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from courses.models import Course
@@ -73,18 +76,28 @@ class CourseScopedMixin:
     # list in the zone the staff member's courses share. Otherwise (a superuser across
     # zones) in UTC, which the admin then says next to every time.
     def _course_zone(self, request, object_id=None) -> str | None:
-        courses = staff_courses(request) if not request.user.is_superuser else Course.objects
+        courses = staff_courses(request) if not request.user.is_superuser else Course.objects.all()
+        if self.course_lookup == "pk" and request.method == "POST":
+            # The course form itself: its times are read in the zone it is being given.
+            chosen = request.POST.get("time_zone", "")
+            if chosen in available_timezones():
+                return chosen
         if object_id is not None:
             lookup = "pk" if self.course_lookup == "pk" else f"{self.course_lookup}__pk"
-            course_ids = self.get_queryset(request).filter(pk=unquote(object_id))
-            course_ids = course_ids.values_list(lookup, flat=True)[:1]
-            return (
-                Course.objects.filter(pk__in=course_ids).values_list("time_zone", flat=True).first()
-            )
+            try:
+                course_ids = list(
+                    self.get_queryset(request)
+                    .filter(pk=unquote(object_id))
+                    .values_list(lookup, flat=True)[:1]
+                )
+            except (ValueError, ValidationError):
+                return None  # not an id: the admin answers "doesn't exist"
+            zones = Course.objects.filter(pk__in=course_ids).values_list("time_zone", flat=True)
+            return zones.first()
         chosen = request.POST.get("course") or request.GET.get("course")
         if chosen and str(chosen).isdigit():
             return courses.filter(pk=chosen).values_list("time_zone", flat=True).first()
-        zones = set(courses.values_list("time_zone", flat=True).distinct()[:2])
+        zones = set(courses.order_by().values_list("time_zone", flat=True).distinct()[:2])
         return zones.pop() if len(zones) == 1 else None
 
     def _in_zone(self, zone, view, request, *args, **kwargs):

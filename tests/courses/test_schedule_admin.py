@@ -159,3 +159,48 @@ def test_admin_times_are_in_the_courses_time_zone(login, course, instructor, ali
     )
     listing = client.get(reverse("admin:courses_claim_changelist")).content.decode()
     assert "Sept. 25, 2025, noon" in listing or "Sept. 25, 2025, 12:00" in listing
+
+
+def test_a_new_courses_times_are_read_in_the_time_zone_it_is_given(client, django_user_model):
+    import json
+
+    from courses.models import Course
+
+    root = django_user_model.objects.create_superuser(
+        email="root@example.edu", password="pw-12345678"
+    )
+    client.force_login(root)
+    add = reverse("admin:courses_course_add")
+    form = client.get(add).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
+    data.update(
+        code="cse585-f25",
+        title="Advanced Scalable Systems for GenAI",
+        term="Fall 2025",
+        time_zone="America/Detroit",
+        default_start_time="10:30",
+        claims_open_at_0="2025-09-02",
+        claims_open_at_1="12:00",
+        team_min_size="4",
+        team_max_size="4",
+        presenters_per_reading="1",
+        claims_per_presenter="1",
+        session_minutes="80",
+        presents_by="team",
+        letter_scale=json.dumps(Course._meta.get_field("letter_scale").get_default()),
+        **{
+            "components-TOTAL_FORMS": "0",
+            "components-INITIAL_FORMS": "0",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    response = client.post(add, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    course = Course.objects.get(code="cse585-f25")
+    assert course.claims_open_at.astimezone(course.tz).strftime("%H:%M %Z") == "12:00 EDT"
+
+
+def test_a_malformed_id_in_an_admin_url_is_not_a_server_error(login, course, instructor):
+    response = login(instructor).get("/admin/courses/claim/not-an-id/change/")
+    assert response.status_code == 302

@@ -114,3 +114,26 @@ def test_reminders_follow_the_teams_own_due_time(course, alice, team, rival, pro
     assert sorted(m.to[0] for m in mail.outbox[1:]) == ["alice@example.edu", "bob@example.edu"]
     assert "Sat Oct 18, 2025 11:59 PM PDT" in mail.outbox[1].body
     assert not Submission.objects.exists()
+
+
+def test_an_extension_never_makes_a_team_due_earlier_than_the_milestone(
+    course, alice, carol, team, rival, proposal, extension
+):
+    """The milestone moves a week later, past Flash Team's extension: the team is due when
+    everyone else is, not on its (now earlier) extension."""
+    proposal.due_at += timedelta(days=7)
+    proposal.save()
+    proposal.restamp_lateness()
+    after_extension = extension.due_at + timedelta(days=1)
+    version = submission_create(milestone=proposal, user=alice, text="plan", now=after_extension)
+    assert not version.is_late
+    proposal.restamp_lateness()
+    version.refresh_from_db()
+    assert not version.is_late
+    component = course.components.create(
+        name="Proposal", weight=1, source=ComponentSource.MILESTONE, published=True
+    )
+    proposal.component = component
+    proposal.save()
+    scores = provider_for(ComponentSource.MILESTONE)(component, [alice], after_extension)
+    assert scores[alice.pk][0].due_at == proposal.due_at

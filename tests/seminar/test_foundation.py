@@ -205,3 +205,8 @@ def test_not_found_and_server_error_pages_are_the_sites_own(client, login, cours
     assert "Not found" in body and "You are not in this course." in body and "Seminar" in body
     error = server_error(rf.get("/"))
     assert error.status_code == 500 and b"Something went wrong on our side" in error.content
+
+
+def test_an_unknown_address_says_there_is_no_such_page(client):
+    page = client.get("/no/such/page/").content.decode()
+    assert "There is no such page." in page and "Resolver404" not in page
