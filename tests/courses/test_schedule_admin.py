@@ -150,6 +150,7 @@ def test_admin_times_are_in_the_courses_time_zone(login, course, instructor, ali
     page = client.get(change).content.decode()
     assert 'value="2025-09-30"' in page and 'value="23:59:00"' in page
     assert 'value="06:59:00"' not in page
+    assert "Times on this page are in America/Los_Angeles" in page
     Claim.objects.create(
         course=course,
         reading=reading,
