@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.template.defaultfilters import linebreaksbr
@@ -158,18 +159,20 @@ class ReviewChangeList(ChangeList):
 class ReviewAdmin(ScopedChoicesMixin, CourseScopedAdmin):
     course_lookup = "kind__course"
     form = ReviewAdminForm
+    # The grading columns come right after who wrote what, so that they are on screen
+    # at laptop widths; the rest (when, which kind, an excerpt) follows.
     list_display = [
         "reading",
         "author_name",
-        "kind",
-        "session_date",
-        "excerpt",
-        "submitted_local",
-        "lateness",
-        "is_excused",
         "points",
         "feedback",
         "feedback_published",
+        "lateness",
+        "is_excused",
+        "submitted_local",
+        "kind",
+        "session_date",
+        "excerpt",
     ]
     list_editable = ["points", "feedback", "feedback_published"]
     list_filter = [
@@ -224,7 +227,16 @@ class ReviewAdmin(ScopedChoicesMixin, CourseScopedAdmin):
     @admin.display(description="review")
     def excerpt(self, obj):
         text = " / ".join(str(v) for v in obj.answers.values() if v)
-        return Truncator(text).chars(120)
+        return Truncator(text).chars(80)
+
+    def get_changelist_form(self, request, **kwargs):
+        # Grading in the list: a small feedback box and points field, so that points,
+        # feedback and "published" fit beside the review at laptop widths.
+        kwargs["widgets"] = {
+            "points": forms.NumberInput(attrs={"style": "width: 5em", "step": "0.01"}),
+            "feedback": forms.Textarea(attrs={"rows": 2, "cols": 24}),
+        }
+        return super().get_changelist_form(request, **kwargs)
 
     @admin.display(description="submitted (course time)", ordering="submitted_at")
     def submitted_local(self, obj):
