@@ -9,6 +9,9 @@ idempotent: cron runs the command every few minutes.
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+
 Sender = Callable[..., int]
 
 _senders: dict[str, Sender] = {}
@@ -21,3 +24,16 @@ def register(name: str, send: Sender) -> None:
 def send_all(*, now: datetime | None = None, window: timedelta) -> dict[str, int]:
     """Run every sender; returns {sender name: emails sent}."""
     return {name: send(now=now, window=window) for name, send in sorted(_senders.items())}
+
+
+def send_once(record: Callable[[], object], *, subject: str, message: str, to: str) -> bool:
+    """Record a reminder (``record()`` inserts a row under a unique constraint) and email
+    it in one transaction. A concurrent or repeated run that finds the row already there
+    sends nothing. Returns whether this call sent it."""
+    try:
+        with transaction.atomic():
+            record()
+            send_mail(subject=subject[:200], message=message, from_email=None, recipient_list=[to])
+    except IntegrityError:
+        return False  # another run sent it
+    return True

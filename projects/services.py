@@ -9,7 +9,6 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -17,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from courses import reminders
 from courses.models import Course, Membership, Role, Team, TeamMember
 from projects.models import (
     Deliverable,
@@ -276,27 +276,18 @@ def send_milestone_reminders(
 def _remind_milestone(milestone: Milestone, member: TeamMember, due: datetime) -> bool:
     course, user = milestone.course, member.user
     due_local = date_format(due.astimezone(course.tz), "D M j, Y g:i A T")
-    try:
-        with transaction.atomic():
-            MilestoneReminderSent.objects.create(milestone=milestone, user=user, due_at=due)
-            send_mail(
-                subject=f"[{course.code}] {milestone.name} due {due_local}"[:200],
-                message=render_to_string(
-                    "projects/milestone_reminder_email.txt",
-                    {
-                        "user": user,
-                        "course": course,
-                        "milestone": milestone,
-                        "team": member.team,
-                        "due_local": due_local,
-                        "link": settings.SITE_URL
-                        + reverse("projects:team", args=[course.code])
-                        + f"#m{milestone.pk}",
-                    },
-                ),
-                from_email=None,
-                recipient_list=[user.email],
-            )
-    except IntegrityError:
-        return False  # another run sent it
-    return True
+    link = f"{settings.SITE_URL}{reverse('projects:team', args=[course.code])}#m{milestone.pk}"
+    context = {
+        "user": user,
+        "course": course,
+        "milestone": milestone,
+        "team": member.team,
+        "due_local": due_local,
+        "link": link,
+    }
+    return reminders.send_once(
+        lambda: MilestoneReminderSent.objects.create(milestone=milestone, user=user, due_at=due),
+        subject=f"[{course.code}] {milestone.name} due {due_local}",
+        message=render_to_string("projects/milestone_reminder_email.txt", context),
+        to=user.email,
+    )

@@ -75,8 +75,9 @@ def _team_page(request, access, *, create_form=None, join_form=None, bound=None,
     for extension in MilestoneExtension.objects.filter(team=team, milestone__course=course):
         # The team's own due time: the page, its countdown and its late notes follow it.
         milestone = by_id[extension.milestone_id].milestone
-        if extension.due_at > milestone.due_at:
-            milestone.extended_from, milestone.due_at = milestone.due_at, extension.due_at
+        due = milestone.team_due(extension.due_at)
+        if due != milestone.due_at:
+            milestone.extended_from, milestone.due_at = milestone.due_at, due
         milestone.extension_reason = extension.reason
     for submission in Submission.objects.for_team(team):
         by_id[submission.milestone_id].versions.append(submission)

@@ -3,11 +3,11 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from courses import reminders
 from courses.models import Course
 from reviews.models import ReminderSent, Review
 from reviews.plan import Owed, ReviewPlan, course_students
@@ -108,26 +108,20 @@ def send_reminders(*, now: datetime | None = None, window: timedelta = timedelta
 
 def _remind(owed: Owed, user) -> bool:
     course = owed.kind.course
-    try:
-        with transaction.atomic():
-            ReminderSent.objects.create(
-                kind=owed.kind, reading=owed.reading, user=user, due_at=owed.due_at
-            )
-            context = {
-                "user": user,
-                "course": course,
-                "kind": owed.kind,
-                "paper": owed.reading.paper,
-                "due_local": _local(owed.due_at, course),
-                "link": settings.SITE_URL + owed.url,
-            }
-            send_mail(
-                subject=f"[{course.code}] {owed.kind.name} due {context['due_local']}: "
-                f"{owed.reading.paper.title}"[:200],
-                message=render_to_string("reviews/reminder_email.txt", context),
-                from_email=None,
-                recipient_list=[user.email],
-            )
-    except IntegrityError:
-        return False  # another run sent it
-    return True
+    due_local = _local(owed.due_at, course)
+    context = {
+        "user": user,
+        "course": course,
+        "kind": owed.kind,
+        "paper": owed.reading.paper,
+        "due_local": due_local,
+        "link": settings.SITE_URL + owed.url,
+    }
+    return reminders.send_once(
+        lambda: ReminderSent.objects.create(
+            kind=owed.kind, reading=owed.reading, user=user, due_at=owed.due_at
+        ),
+        subject=f"[{course.code}] {owed.kind.name} due {due_local}: {owed.reading.paper.title}",
+        message=render_to_string("reviews/reminder_email.txt", context),
+        to=user.email,
+    )

@@ -168,3 +168,12 @@ def test_admin_filters_offer_only_the_staff_members_own_courses(world, as_role, 
 def test_the_people_filter_offers_only_the_staff_members_own_courses(world, as_role):
     page = as_role("other_ta").get(reverse("admin:seminar_user_changelist")).content.decode()
     assert world.there.course.code in page and world.here.course.code not in page
+
+
+def test_the_people_filter_ignores_a_course_the_staff_member_does_not_run(world, as_role):
+    """?course=<another course> would tell which of their students are also in it."""
+    here = world.here.course.pk
+    page = as_role("other_ta").get(
+        reverse("admin:seminar_user_changelist"), {"course": here}
+    ).content.decode()
+    assert world.user("outsider").email in page  # the filter was not applied
