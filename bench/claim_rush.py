@@ -125,7 +125,7 @@ def seed(students: int):
             course=course, date=date(2025, 10, 1) + timedelta(days=7 * week)
         )
         for order in (1, 2):
-            paper = Paper.objects.create(title=f"Paper {week + 1}.{order}")
+            paper = Paper.objects.create(course=course, title=f"Paper {week + 1}.{order}")
             readings.append(Reading.objects.create(session=session, paper=paper, order=order))
     User = get_user_model()
     users = [

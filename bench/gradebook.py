@@ -140,7 +140,7 @@ def seed(n_students: int, n_readings: int, rng: random.Random):
             pair = index // 2
             day = first_day + timedelta(days=7 * (pair // 2) + 2 * (pair % 2))
             session = Session.objects.create(course=course, date=day)
-        paper = Paper.objects.create(title=f"Bench paper {index + 1}")
+        paper = Paper.objects.create(course=course, title=f"Bench paper {index + 1}")
         readings.append(
             Reading.objects.create(
                 session=session, paper=paper, order=index % 2, required=index % 4 != 3

@@ -45,11 +45,13 @@ class CourseAccess:
 
 # The course and the user's membership in it (at most one row: unique per user and
 # course), in one statement. Every course page starts here, so it is raw SQL: the
-# ORM's query compiler cost more than the query itself.
+# ORM's query compiler cost more than the query itself. A dropped membership grants
+# nothing (Membership.objects leaves it out; this query must too).
 COURSE_ACCESS_SQL = """
 SELECT c.*, m.id AS my_membership_id, m.role AS my_role
   FROM courses_course c
-  LEFT JOIN courses_membership m ON m.course_id = c.id AND m.user_id = %s
+  LEFT JOIN courses_membership m
+    ON m.course_id = c.id AND m.user_id = %s AND m.dropped_at IS NULL
  WHERE c.code = %s
 """
 

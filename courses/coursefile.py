@@ -10,6 +10,7 @@ strings in the course time zone, so the file reads like the syllabus and a
 date shift (demo, clone) keeps every wall-clock time across DST changes.
 """
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,10 +18,24 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Q
 
-from courses.models import Course, Paper, PresentsBy, Reading, Session, SessionKind
+from courses import yamlfile
+from courses.models import (
+    Claim,
+    ClaimEvent,
+    Course,
+    Paper,
+    PresentsBy,
+    Reading,
+    Session,
+    SessionKind,
+    TeamMember,
+)
 from courses.models.course import validate_letter_scale, validate_time_zone
 
 
@@ -32,7 +47,10 @@ class CourseFileError(Exception):
         self.message = message
         self.line = line
         where = f"line {line}, " if line else ""
-        super().__init__(f"{where}{path}: {message}")
+        if path == "(file)":  # the file's syntax: a line, no field to name
+            super().__init__(f"line {line}: {message}" if line else message)
+        else:
+            super().__init__(f"{where}{path}: {message}")
 
 
 @dataclass(frozen=True)
@@ -79,15 +97,9 @@ PAPER_FIELDS = {"authors": "authors", "venue": "venue", "year": "year", "url": "
 def parse(text: str) -> tuple[dict, dict[str, int]]:
     """The file's data and a map from paths ("sessions[2].date") to 1-based line numbers."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise CourseFileError(
-            "(file)", str(exc.problem or exc), line=mark.line + 1 if mark else None
-        ) from None
-    except yaml.YAMLError as exc:
-        raise CourseFileError("(file)", str(exc)) from None
+        data, node = yamlfile.load(text)
+    except yamlfile.YAMLSyntaxError as exc:
+        raise CourseFileError("(file)", exc.message, line=exc.line) from None
     if not isinstance(data, dict):
         raise CourseFileError("(file)", "a course file is a mapping with a 'course' key.", line=1)
     lines: dict[str, int] = {}
@@ -164,8 +176,15 @@ def _date(value, path) -> date:
         return value
     try:
         return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise CourseFileError(path, f"must be a date (YYYY-MM-DD), not {value!r}.") from None
+    except ValueError as exc:
+        raise CourseFileError(
+            path, f"must be a date (YYYY-MM-DD), not {value!r}{_why(exc)}."
+        ) from None
+
+
+def _why(exc: ValueError) -> str:
+    # "2027-02-30": the shape of a date, not a day of the calendar; Python says which part.
+    return "" if str(exc).startswith("Invalid isoformat") else f": {exc}"
 
 
 def _time(value, path) -> time | None:
@@ -191,9 +210,9 @@ def _instant(value, path, tz) -> datetime | None:
     else:
         try:
             parsed = datetime.fromisoformat(str(value).strip())
-        except ValueError:
+        except ValueError as exc:
             raise CourseFileError(
-                path, f'must be a date and time ("YYYY-MM-DD HH:MM"), not {value!r}.'
+                path, f'must be a date and time ("YYYY-MM-DD HH:MM"), not {value!r}{_why(exc)}.'
             ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)
@@ -350,9 +369,16 @@ class ImportResult:
     readings_added: int = 0
     readings_moved: int = 0
     readings_removed: int = 0
+    dry_run: bool = False
+    # What the import changed, one line each ('moves “X” from Tue Oct 7 to Thu Oct 9: …').
+    changes: list[str] = dataclasses.field(default_factory=list)
+    # Readings moved to another date that have presenters: (reading, old date, new date).
+    moves: list[tuple[Reading, date, date]] = dataclasses.field(default_factory=list)
 
     def summary(self) -> str:
         verb = "created" if self.created else "updated"
+        if self.dry_run:
+            verb = f"would be {verb} (dry run: nothing was changed)"
         return (
             f"{self.course.code} {verb}: sessions +{self.sessions_added} -{self.sessions_removed}, "
             f"readings +{self.readings_added} -{self.readings_removed}, "
@@ -360,25 +386,44 @@ class ImportResult:
         )
 
 
-def import_course(text: str, *, code: str | None = None) -> ImportResult:
+def import_course(text: str, *, code: str | None = None, dry_run: bool = False) -> ImportResult:
     """Create or update a course from a course file's text, all or nothing.
 
     ``code`` overrides the file's course code (used by clone_course).
     Raises CourseFileError (with the line where it can be found) and changes nothing then.
+    ``dry_run`` runs the whole import and rolls it back: the result says what it would do.
     """
     data, lines = parse(text)
-    return import_data(data, code=code, lines=lines)
+    return import_data(data, code=code, lines=lines, dry_run=dry_run)
 
 
-def import_data(data: dict, *, code: str | None = None, lines=None) -> ImportResult:
+class _RolledBack(Exception):
+    def __init__(self, result: ImportResult):
+        self.result = result
+
+
+def import_data(
+    data: dict, *, code: str | None = None, lines=None, dry_run: bool = False
+) -> ImportResult:
     lines = lines or {}
     try:
         with transaction.atomic():
-            return _import(data, code)
+            result = _import(data, code)
+            if dry_run:
+                # One code path: the dry run is the import itself, undone.
+                result.dry_run = True
+                raise _RolledBack(result)
+    except _RolledBack as rolled_back:
+        return rolled_back.result
     except CourseFileError as exc:
         if exc.line is None:
             exc = CourseFileError(exc.path, exc.message, _line_for(exc.path, lines))
         raise exc from None
+    if result.moves:
+        # Once the import is committed (at once, outside a transaction); a mail server
+        # that is down is logged and does not undo the import.
+        transaction.on_commit(lambda: tell_moved_presenters(result), robust=True)
+    return result
 
 
 def _import(data: dict, code_override: str | None) -> ImportResult:
@@ -613,12 +658,15 @@ def _parse_sessions(rows: list) -> list[_SessionRow]:
     return parsed
 
 
-def dependents_of(objects, *, ignore=()) -> dict[int, list[str]]:
+def dependents_of(objects, *, ignore=(), only=None) -> dict[int, list[str]]:
     """For each object (all one model), what rows in other tables point at it.
 
     Generic over every reverse relation, so models added later (reviews with a
     PROTECT foreign key, say) count without changes here. One query per relation.
+    Relations that let go (SET_NULL: the row stays, as a claim event does) never
+    count; ``only`` maps a model to the Q its rows must match to count.
     """
+    only = only or {}
     objects = list(objects)
     if not objects:
         return {}
@@ -628,11 +676,14 @@ def dependents_of(objects, *, ignore=()) -> dict[int, list[str]]:
     for rel in model._meta.related_objects:
         if not (rel.one_to_many or rel.one_to_one) or rel.related_model in ignore:
             continue
+        if rel.on_delete is models.SET_NULL:
+            continue
         field = rel.field
         counts: dict[int, int] = {}
-        for pk in rel.related_model._base_manager.filter(**{f"{field.name}__in": pks}).values_list(
-            field.attname, flat=True
-        ):
+        rows = rel.related_model._base_manager.filter(**{f"{field.name}__in": pks})
+        if rel.related_model in only:
+            rows = rows.filter(only[rel.related_model])
+        for pk in rows.values_list(field.attname, flat=True):
             counts[pk] = counts.get(pk, 0) + 1
         for pk, n in counts.items():
             name = (
@@ -668,7 +719,7 @@ def _load_schedule(course: Course, rows: list, result: ImportResult) -> None:
             matched[row.path] = session
 
     existing_readings = list(
-        Reading.objects.select_for_update().filter(course=course).select_related("paper")
+        Reading.objects.select_for_update().filter(course=course).select_related("paper", "session")
     )
     readings_by_title = {r.paper.title.casefold(): r for r in existing_readings}
     wanted_titles = {rr.title.casefold() for row in parsed for rr in row.readings}
@@ -677,7 +728,8 @@ def _load_schedule(course: Course, rows: list, result: ImportResult) -> None:
     removed_readings = [
         r for r in existing_readings if r.paper.title.casefold() not in wanted_titles
     ]
-    blocked = dependents_of(removed_readings)
+    # Withdrawn claims are history, kept in the claim events; a graded one is work.
+    blocked = dependents_of(removed_readings, only={Claim: CLAIM_KEEPS_WORK})
     if blocked:
         names = "; ".join(
             f'"{r.paper.title}" ({", ".join(blocked[r.pk])})'
@@ -704,6 +756,8 @@ def _load_schedule(course: Course, rows: list, result: ImportResult) -> None:
             )
 
     # Apply: sessions, then readings (moved in place, so everything attached moves too).
+    # Each change is listed, one line each, for --dry-run and the log.
+    note = result.changes.append
     session_for: dict[str, Session] = {}
     for row in parsed:
         session = matched.get(row.path) or Session(course=course)
@@ -712,46 +766,148 @@ def _load_schedule(course: Course, rows: list, result: ImportResult) -> None:
         session.topic, session.title, session.notes = row.topic, row.title, row.notes
         session.save()
         result.sessions_added += is_new
+        if is_new:
+            note(f"adds the session of {_day(session.date)} ({_session_label(session)})")
         session_for[row.path] = session
 
-    for reading in removed_readings:
-        reading.delete()
-        result.readings_removed += 1
+    _remove_readings(removed_readings, note)
+    result.readings_removed += len(removed_readings)
 
+    moved: list[tuple[Reading, Session]] = []
     for row in parsed:
         session = session_for[row.path]
         for order, rr in enumerate(row.readings, start=1):
             reading = readings_by_title.get(rr.title.casefold())
             if reading is None:
-                paper = _paper_for(rr)
+                paper = _paper_for(course, rr)
                 reading = Reading(paper=paper)
                 result.readings_added += 1
+                note(f"adds “{paper.title}” to {_day(session.date)}")
             else:
                 _update_paper(reading.paper, rr)
                 if reading.session_id != session.pk:
                     result.readings_moved += 1
+                    moved.append((reading, reading.session))
             reading.session = session
             reading.required = rr.required
             reading.order = order
             reading.presented_by_instructor = rr.presented_by_instructor
             reading.save()
+    _note_moves(moved, note, result)
 
     for session in removed_sessions:
+        note(f"removes the session of {_day(session.date)} ({_session_label(session)})")
         session.delete()
         result.sessions_removed += 1
 
 
-def _paper_for(rr: _ReadingRow) -> Paper:
-    """The paper with this title (any course, case-insensitive), created if new."""
-    paper = Paper.objects.filter(title__iexact=rr.title).order_by("pk").first()
+# A claim that is active, or graded, is work an import must not drop.
+CLAIM_KEEPS_WORK = Q(withdrawn_at__isnull=True) | Q(points__isnull=False) | ~Q(feedback="")
+
+
+def _day(day: date) -> str:
+    return f"{day:%a %b} {day.day}"  # Tue Oct 7
+
+
+def _session_label(session: Session) -> str:
+    return session.title or session.topic or session.get_kind_display()
+
+
+def _remove_readings(readings: list[Reading], note) -> None:
+    """Delete readings that have no work attached (checked before): their withdrawn
+    claims go, their claim events stay, holding the paper's title and session date."""
+    if not readings:
+        return
+    withdrawn = dict(
+        Claim.objects.filter(reading__in=readings)
+        .values("reading_id")
+        .annotate(n=models.Count("id"))
+        .values_list("reading_id", "n")
+    )
+    for reading in readings:
+        ClaimEvent.objects.filter(reading=reading, paper_title="").update(
+            paper_title=reading.paper.title[:300], session_date=reading.session.date
+        )
+        n = withdrawn.get(reading.pk)
+        line = f"removes “{reading.paper.title}” from {_day(reading.session.date)}"
+        if n:
+            line += f" ({n} withdrawn claim{'s' if n > 1 else ''}: kept in the claims audit)"
+        note(line)
+    Claim.objects.filter(reading__in=readings).delete()
+    for reading in readings:
+        reading.delete()
+
+
+def _note_moves(moved: list[tuple[Reading, Session]], note, result: ImportResult) -> None:
+    """Name each moved reading with what moves with it ("claim by Alice Liu, 3 reviews");
+    readings with presenters that change date are kept for the presenters' emails."""
+    if not moved:
+        return
+    readings = [reading for reading, _ in moved]
+    holders: dict[int, list[str]] = {}
+    for claim in (
+        Claim.objects.active()
+        .filter(reading__in=readings)
+        .select_related("student", "team")
+        .order_by("reading_id", "seat")
+    ):
+        holders.setdefault(claim.reading_id, []).append(str(claim.holder))
+    attached = dependents_of(readings, ignore=(Claim,))
+    for reading, old in moved:
+        names = holders.get(reading.pk, [])
+        work = [f"claim{'s' if len(names) > 1 else ''} by {' and '.join(names)}"] if names else []
+        work += attached.get(reading.pk, [])
+        new = reading.session
+        line = f"moves “{reading.paper.title}” from {_day(old.date)} to {_day(new.date)}"
+        note(line + (f": {', '.join(work)}" if work else ""))
+        if names and old.date != new.date:
+            result.moves.append((reading, old.date, new.date))
+
+
+def tell_moved_presenters(result: ImportResult) -> int:
+    """Email each presenter of a reading that moved to another date, once per move.
+    Returns how many emails were sent."""
+    course = result.course
+    url = f"{settings.SITE_URL}/courses/{course.code}/"
+    sent = 0
+    for reading, old, new in result.moves:
+        claims = Claim.objects.active().filter(reading=reading).select_related("student")
+        people = {claim.student for claim in claims if claim.student_id}
+        team_ids = [claim.team_id for claim in claims if claim.team_id]
+        people |= {
+            member.user
+            for member in TeamMember.objects.filter(team_id__in=team_ids).select_related("user")
+        }
+        for person in sorted(people, key=lambda user: user.email):
+            send_mail(
+                subject=f"{course.code}: “{reading.paper.title}” moved to {_day(new)}"[:200],
+                message=(
+                    f"Hello {person.name or person.email},\n\n"
+                    f"The schedule of {course.title} changed: “{reading.paper.title}”, which "
+                    f"you present, moved from {_day(old)} to {_day(new)}. Your claim and "
+                    f"everything attached to the reading moved with it.\n\n"
+                    f"The schedule: {url}\n"
+                ),
+                from_email=None,
+                recipient_list=[person.email],
+            )
+            sent += 1
+    return sent
+
+
+def _paper_for(course: Course, rr: _ReadingRow) -> Paper:
+    """The course's paper with this title (case-insensitive), created if new."""
+    paper = Paper.objects.filter(course=course, title__iexact=rr.title).first()
     if paper is None:
-        return Paper.objects.create(title=rr.title, is_placeholder=rr.placeholder, **rr.paper)
+        return Paper.objects.create(
+            course=course, title=rr.title, is_placeholder=rr.placeholder, **rr.paper
+        )
     _update_paper(paper, rr)
     return paper
 
 
 def _update_paper(paper: Paper, rr: _ReadingRow) -> None:
-    # Papers are shared between courses: only fields the file gives are changed.
+    # Only fields the file gives are changed: staff may have filled in others.
     changed = False
     for field, value in rr.paper.items():
         if getattr(paper, field) != value:

@@ -8,6 +8,7 @@ summaries, slides) goes through it, so moving a session moves its deadlines.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 BEFORE = "before"  # N days before the session date, at HH:MM local time
 AFTER = "after"  # N hours after class start
@@ -27,7 +28,7 @@ class DuePolicy:
     def describe(self) -> str:
         if self.kind == AFTER:
             return f"{self.hours_after} h after class starts"
-        clock = self.at.strftime("%I:%M %p").lstrip("0").lower()
+        clock = f"{self.at.hour % 12 or 12}:{self.at:%M %p}"
         if self.days_before == 0:
             return f"{clock} the day of class"
         if self.days_before == 1:
@@ -52,14 +53,58 @@ def due_at(policy: DuePolicy, session) -> datetime:
         local = datetime.combine(
             session.date - timedelta(days=policy.days_before), policy.at, tzinfo=tz
         )
-        return local.astimezone(UTC)
+        return end_of_minute(local.astimezone(UTC))
     start = session.starts_at().astimezone(UTC)
-    return start + timedelta(hours=policy.hours_after)
+    return end_of_minute(start + timedelta(hours=policy.hours_after))
+
+
+def end_of_minute(instant: datetime) -> datetime:
+    """The last instant of ``instant``'s minute (SPEC, Time): "due 11:59 PM" is on time
+    through 23:59:59.999999 and late from 00:00:00. Every due time is stored this way; pages
+    still show the minute. Offsets of real zones are whole minutes, so UTC's minute is the
+    local minute."""
+    return instant.replace(second=59, microsecond=999999)
+
+
+def shift_days(instant: datetime, days: int, tz: ZoneInfo) -> datetime:
+    """The same local wall-clock time ``days`` later in ``tz`` (an extension of "N more
+    days"): 23:59 PDT on Sat Nov 1 plus 2 days is 23:59 PST on Mon Nov 3, 25 h later."""
+    local = instant.astimezone(tz)
+    moved = datetime.combine(
+        local.date() + timedelta(days=days), local.timetz().replace(tzinfo=None)
+    )
+    return moved.replace(tzinfo=tz).astimezone(UTC)
+
+
+def late_by(at: datetime, due: datetime) -> timedelta | None:
+    """How late ``at`` is against ``due``: None when on time (through the due instant, the
+    last of its minute), else counted from the first late instant, so a review due 11:59 PM
+    saved at 00:00:30 is 30 s late and one saved at 00:00:00 is late by nothing at all:
+    ``timedelta(0)``, which is late. Test it with ``is None``, never for truth."""
+    if at <= due:
+        return None
+    return at - (due + timedelta(microseconds=1))
+
+
+def started_days(lateness: timedelta) -> int:
+    """Days or part days late: late from 00:00:00 is day 1, from 00:00:00 the day after is
+    day 2. Exact (timedelta arithmetic), never through float seconds."""
+    return lateness // timedelta(days=1) + 1
+
+
+def format_instant(instant: datetime, tz: ZoneInfo, *, year: bool = False) -> str:
+    """The one way pages, emails and the admin write an instant: 'Mon Nov 3, 11:59 PM PST'
+    (with ``year``: 'Mon Nov 3, 2025, 11:59 PM PST'), in the course's zone."""
+    local = instant.astimezone(tz)
+    day = f"{local:%a %b} {local.day}" + (f", {local.year}" if year else "")
+    return f"{day}, {local.hour % 12 or 12}:{local:%M %p %Z}"
 
 
 def humanize_delta(delta: timedelta) -> str:
     """'2 d 3 h', '2 h 14 min', '45 s' for a positive timedelta."""
     seconds = int(abs(delta).total_seconds())
+    if not seconds and delta:
+        return "under 1 s"
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)

@@ -1,17 +1,10 @@
-import filetype
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
 from courses.models import Team
+from courses.uploads import MILESTONE_FILES, check_archive
 from projects.models import Deliverable, Milestone
-
-# What a file deliverable may be, by content (never by the name or the browser's claim).
-ALLOWED_TYPES = {
-    "application/pdf": "PDF",
-    "application/zip": "zip archive",
-    "application/gzip": "tar.gz archive",
-    "application/x-tar": "tar archive",
-}
 
 
 class TeamCreateForm(forms.ModelForm):
@@ -36,26 +29,6 @@ class JoinForm(forms.Form):
     )
 
 
-def _check_upload(upload) -> str:
-    """The detected content type of an upload, or a ValidationError a student can act on."""
-    limit = settings.MAX_UPLOAD_MB
-    if upload.size > limit * 1024 * 1024:
-        raise forms.ValidationError(
-            f"The file is {upload.size / (1024 * 1024):.1f} MB; the limit is {limit} MB.",
-            code="too_large",
-        )
-    upload.seek(0)
-    head = upload.read(4096)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in ALLOWED_TYPES:
-        found = f" (it looks like {kind.mime})" if kind else ""
-        raise forms.ValidationError(
-            f"Upload a PDF or an archive (zip or tar.gz){found}.", code="bad_type"
-        )
-    return kind.mime
-
-
 class SubmissionForm(forms.Form):
     """The deliverable a milestone asks for: one field, chosen by the milestone."""
 
@@ -77,12 +50,23 @@ class SubmissionForm(forms.Form):
         elif milestone.deliverable == Deliverable.FILE:
             self.fields["file"] = forms.FileField(
                 label="File",
-                help_text=f"PDF, zip or tar.gz; at most {settings.MAX_UPLOAD_MB} MB.",
-                widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.zip,.tar.gz,.tgz"}),
+                help_text=(
+                    f"PDF, zip or tar.gz; at most {settings.MAX_UPLOAD_MB} MB. An archive may "
+                    f"unpack to at most {filesizeformat(settings.SUBMISSION_ARCHIVE_MAX_BYTES)} "
+                    f"and {settings.SUBMISSION_ARCHIVE_MAX_MEMBERS:,} files."
+                ),
+                widget=forms.ClearableFileInput(attrs={"accept": MILESTONE_FILES.accept}),
             )
         self.content_type = ""
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        self.content_type = _check_upload(upload)
+        checked = MILESTONE_FILES.check(upload)
+        check_archive(
+            upload,
+            checked.content_type,
+            max_bytes=settings.SUBMISSION_ARCHIVE_MAX_BYTES,
+            max_members=settings.SUBMISSION_ARCHIVE_MAX_MEMBERS,
+        )
+        upload.name, self.content_type = checked.name, checked.content_type
         return upload

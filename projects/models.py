@@ -4,7 +4,6 @@ Teams themselves live in courses (claims and group reviews are held by them);
 this app adds the project work on top of them.
 """
 
-import math
 import uuid
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -18,7 +17,9 @@ from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThan
 
 from courses import timing
+from courses.fields import DeadlineField
 from courses.models import Course, GradeComponent, Session, Team
+from courses.uploads import MILESTONE_FILES
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -67,7 +68,7 @@ class Milestone(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="milestones")
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
-    due_at = models.DateTimeField(
+    due_at = DeadlineField(
         "due",
         blank=True,
         help_text="Entered and shown in the course's time zone. "
@@ -213,7 +214,9 @@ class Milestone(models.Model):
                 When(
                     late,
                     then=ExpressionWrapper(
-                        F("submitted_at") - due, output_field=models.DurationField()
+                        # from the first late instant, as courses.timing.late_by counts
+                        F("submitted_at") - due - Value(timedelta(microseconds=1)),
+                        output_field=models.DurationField(),
                     ),
                 ),
                 default=None,
@@ -222,14 +225,14 @@ class Milestone(models.Model):
 
     def late_factor(self, lateness: timedelta | None) -> Decimal:
         """The fraction of the points a submission this late keeps (1 when on time)."""
-        if not lateness or lateness <= timedelta(0):
+        if lateness is None:
             return Decimal("1")
         if self.late_policy == LatePolicy.ACCEPT:
             return Decimal("1")
         if self.late_policy == LatePolicy.NO_CREDIT:
             return ZERO
-        started_days = math.ceil(lateness / timedelta(days=1))
-        return max(ZERO, Decimal("1") - self.late_penalty_pct * started_days / HUNDRED)
+        days = timing.started_days(lateness)
+        return max(ZERO, Decimal("1") - self.late_penalty_pct * days / HUNDRED)
 
     def describe_late_policy(self) -> str:
         if self.late_policy == LatePolicy.PENALTY:
@@ -239,12 +242,7 @@ class Milestone(models.Model):
 
 def submission_upload_to(instance, filename):
     # The stored name is never the user's: random, with the suffix of the type we detected.
-    suffix = {
-        "application/pdf": ".pdf",
-        "application/zip": ".zip",
-        "application/gzip": ".tar.gz",
-        "application/x-tar": ".tar",
-    }.get(instance.content_type, "")
+    suffix = MILESTONE_FILES.suffix_for(instance.content_type)
     return f"submissions/{instance.milestone.course_id}/{uuid.uuid4().hex}{suffix}"
 
 
@@ -420,7 +418,8 @@ class MilestoneReminderSent(models.Model):
         ]
 
     def __str__(self):
-        return f"reminder to {self.user} for {self.milestone} due {self.due_at:%Y-%m-%d %H:%M}"
+        when = timing.format_instant(self.due_at, self.milestone.course.tz)
+        return f"reminder to {self.user} for {self.milestone} due {when}"
 
 
 class MilestoneExtension(models.Model):
@@ -428,8 +427,18 @@ class MilestoneExtension(models.Model):
 
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="extensions")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="milestone_extensions")
-    due_at = models.DateTimeField(
-        "new due time", help_text="In the course's time zone, like every time of a course."
+    due_at = DeadlineField(
+        "new due time",
+        blank=True,
+        help_text="In the course's time zone, like every time of a course. "
+        "Or leave it blank and give more days.",
+    )
+    extra_days = models.PositiveSmallIntegerField(
+        "or N more days",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="The milestone's due time, N days later at the same local time (across DST).",
     )
     reason = models.CharField(max_length=200, blank=True)
 
@@ -441,7 +450,8 @@ class MilestoneExtension(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.team} until {self.due_at:%Y-%m-%d %H:%M} ({self.milestone})"
+        when = timing.format_instant(self.due_at, self.milestone.course.tz)
+        return f"{self.team} until {when} ({self.milestone})"
 
     def clean(self):
         super().clean()
@@ -451,5 +461,16 @@ class MilestoneExtension(models.Model):
             return
         if self.team_id and self.team.course_id != milestone.course_id:
             raise ValidationError({"team": "Pick a team of the milestone's course."})
+        if self.extra_days and milestone.due_at:
+            if self.due_at and self.due_at != self._days_later(milestone):
+                raise ValidationError(
+                    {"due_at": "Give either a new due time or a number of more days, not both."}
+                )
+            self.due_at = self._days_later(milestone)
+        if self.due_at is None:
+            raise ValidationError({"due_at": "Give a new due time, or a number of more days."})
         if self.due_at and milestone.due_at and self.due_at <= milestone.due_at:
             raise ValidationError({"due_at": "An extension ends after the milestone's due time."})
+
+    def _days_later(self, milestone) -> datetime:
+        return timing.shift_days(milestone.due_at, self.extra_days, milestone.course.tz)

@@ -49,7 +49,7 @@ def milestone_deadlines(user, courses):
             url=reverse("projects:team", args=[project_courses[course_id].code]),
             kind="team",
             done=course_id in team_of_course,
-            uid=f"team-{course_id}-{user.pk}@seminar",
+            uid=f"team-{course_id}-{user.pk}",
         )
         for course_id in student_in
         if project_courses[course_id].team_deadline
@@ -85,7 +85,7 @@ def milestone_deadlines(user, courses):
                 url=reverse("projects:team", args=[course.code]) + f"#m{m.pk}",
                 kind="milestone",
                 done=m.pk in done,
-                uid=f"milestone-{m.pk}@seminar",
+                uid=f"milestone-{m.pk}",
             )
         )
     return items

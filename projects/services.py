@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from courses import reminders
+from courses import reminders, timing
 from courses.models import Course, Membership, Role, Team, TeamMember
 from projects.models import (
     Deliverable,
@@ -200,15 +200,15 @@ def submission_create(
         .first()
     )
     due = milestone.due_for(team)  # the team's extension, if staff gave one
-    late = now > due
+    lateness = timing.late_by(now, due)
     submission = Submission(
         milestone=milestone,
         team=team,
         version=(last or 0) + 1,
         submitted_by=user,
         submitted_at=now,
-        is_late=late,
-        lateness=(now - due) if late else None,
+        is_late=lateness is not None,
+        lateness=lateness,
     )
     if milestone.deliverable == Deliverable.LINK:
         submission.link = link
@@ -251,7 +251,10 @@ def send_milestone_reminders(
     )
     members = defaultdict(list)
     for member in TeamMember.objects.filter(
-        course__in={m.course_id for m in milestones}
+        course__in={m.course_id for m in milestones},
+        # Members dropped from the course stay on the team's record but are not reminded.
+        user__memberships__course=F("course"),
+        user__memberships__dropped_at__isnull=True,
     ).select_related("user", "team"):
         members[member.course_id].append(member)
     already = set(

@@ -2,7 +2,7 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from courses.access import member_required, staff_required
 from courses.models import Team, TeamMember
+from courses.uploads import MILESTONE_FILES
 from projects.forms import JoinForm, SubmissionForm, TeamCreateForm
 from projects.models import Milestone, MilestoneExtension, MilestoneGrade, Submission
 from projects.services import (
@@ -211,17 +212,12 @@ def submission_file(request, access, submission_id):
     if not access.is_staff:
         submissions = submissions.filter(team__members__user=request.user)
     submission = get_object_or_404(submissions, pk=submission_id)
-    try:
-        handle = submission.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("This file is no longer in storage; ask the course staff.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=submission.original_name or submission.file.name.rsplit("/", 1)[-1],
-        content_type=submission.content_type or "application/octet-stream",
+    response = MILESTONE_FILES.attachment(
+        submission.file,
+        name=submission.original_name,
+        content_type=submission.content_type,
+        missing="This file is no longer in storage; ask the course staff.",
     )
-    response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
 

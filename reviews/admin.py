@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -13,6 +13,7 @@ from courses.timing import humanize_delta
 from reviews.forms import ReviewAdminForm
 from reviews.models import DueOverride, Extension, Review, ReviewKind
 from reviews.plan import DueTimes, author_of
+from seminar.admin_changelist import ChangeList
 
 
 def attach_due_times(reviews) -> None:
@@ -129,8 +130,11 @@ class SessionFilter(admin.SimpleListFilter):
         return [(s.pk, f"{s.date:%Y-%m-%d} {s.title or s.topic}") for s in sessions]
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(reading__session_id=self.value())
+        value = str(self.value() or "")  # the query's text; an id when counting facets
+        if value:
+            if not (value.isascii() and value.isdigit()):
+                raise IncorrectLookupParameters("session is a session's id")  # as Django's own
+            return queryset.filter(reading__session_id=value)
         return queryset
 
 
@@ -256,7 +260,7 @@ class ReviewAdmin(ScopedChoicesMixin, CourseScopedAdmin):
         if due is None:
             return "—"
         late_by = obj.late_by(due)
-        return humanize_delta(late_by) if late_by else "on time"
+        return "on time" if late_by is None else humanize_delta(late_by)
 
     def save_model(self, request, obj, form, change):
         if "points" in form.changed_data:

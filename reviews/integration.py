@@ -71,7 +71,7 @@ def due_reviews(user, courses) -> list[DueItem]:
                     url=owed.url,
                     kind="review",
                     done=owed.submitted,
-                    uid=f"review-{owed.kind.pk}-{owed.reading.pk}-{user.pk}@seminar",
+                    uid=f"review-{owed.kind.pk}-{owed.reading.pk}-{user.pk}",
                 )
             )
     return items
@@ -103,7 +103,7 @@ def item_score(owed: Owed) -> ItemScore:
         score.note = "graded; counts from its due time"
         return score
     late_by = owed.late_by
-    if late_by:
+    if late_by is not None:
         from courses.timing import humanize_delta
 
         score.note = f"late {humanize_delta(late_by)}: {kind.get_late_policy_display()}"

@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from courses import timing
+from courses.fields import DeadlineField
 from courses.models import Course, GradeComponent, Reading, Session, Team
 from courses.timing import AFTER, BEFORE, DuePolicy
 
@@ -169,13 +171,13 @@ class ReviewKind(models.Model):
         percentage per started day (floored at 0), accept -> unchanged."""
         if points is None:
             return None
-        if not late_by or late_by <= timedelta(0):
+        if late_by is None:
             return points
         if self.late_policy == LatePolicy.NO_CREDIT:
             return Decimal("0")
         if self.late_policy == LatePolicy.PENALTY:
-            started_days = -(-int(late_by.total_seconds()) // 86400)
-            factor = 1 - self.late_penalty_percent * started_days / Decimal(100)
+            days = timing.started_days(late_by)
+            factor = 1 - self.late_penalty_percent * days / Decimal(100)
             return max(Decimal("0"), points * factor)  # exact: rounded only for display
         return points
 
@@ -185,8 +187,9 @@ class DueOverride(models.Model):
 
     kind = models.ForeignKey(ReviewKind, on_delete=models.CASCADE, related_name="overrides")
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
-    due_at = models.DateTimeField(
-        help_text="In the course's time zone, like every time of a course in the admin."
+    due_at = DeadlineField(
+        help_text="In the course's time zone, like every time of a course in the admin; "
+        "a time typed to the minute covers that whole minute."
     )
     reason = models.CharField(max_length=200, blank=True)
 
@@ -197,7 +200,7 @@ class DueOverride(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} for {self.session}: {self.due_at:%Y-%m-%d %H:%M} UTC"
+        return f"{self.kind} for {self.session}: {timing.format_instant(self.due_at, self.kind.course.tz)}"
 
     def clean(self):
         super().clean()
@@ -226,9 +229,19 @@ class Extension(models.Model):
     team = models.ForeignKey(
         Team, on_delete=models.CASCADE, null=True, blank=True, related_name="review_extensions"
     )
-    due_at = models.DateTimeField(
+    due_at = DeadlineField(
         "new due time",
-        help_text="In the course's time zone, like every time of a course in the admin.",
+        null=True,
+        blank=True,
+        help_text="In the course's time zone, like every time of a course in the admin. "
+        "Or leave it blank and give more days below.",
+    )
+    extra_days = models.PositiveSmallIntegerField(
+        "or N more days",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="The same local time N days after each due time it covers (across DST).",
     )
     reason = models.CharField(max_length=200, blank=True)
 
@@ -240,14 +253,34 @@ class Extension(models.Model):
                 | (Q(student__isnull=True) & Q(team__isnull=False)),
                 name="extension_for_student_xor_team",
             ),
+            models.CheckConstraint(
+                condition=Q(due_at__isnull=False, extra_days__isnull=True)
+                | Q(due_at__isnull=True, extra_days__isnull=False),
+                name="extension_new_time_xor_more_days",
+            ),
         ]
 
     def __str__(self):
-        who = self.team or self.student
-        return f"extension for {who} until {self.due_at:%Y-%m-%d %H:%M} UTC"
+        return f"extension for {self.team or self.student}: {self.describe()}"
+
+    def describe(self) -> str:
+        """'until Mon Nov 3, 11:59 PM PST' or '2 more days', in the course's zone."""
+        if self.due_at is None:
+            return f"{self.extra_days} more day{'s' if self.extra_days != 1 else ''}"
+        return f"until {timing.format_instant(self.due_at, self.course.tz)}"
+
+    def extends(self, due: datetime) -> datetime:
+        """The due time this extension gives instead of ``due`` (never earlier)."""
+        if self.due_at is None:
+            return max(due, timing.shift_days(due, self.extra_days, self.course.tz))
+        return max(due, self.due_at)
 
     def clean(self):
         super().clean()
+        if (self.due_at is None) == (self.extra_days is None):
+            raise ValidationError(
+                {"due_at": "Give either a new due time or a number of more days, not both."}
+            )
         for field in ("kind", "reading", "team"):
             obj = getattr(self, field) if getattr(self, f"{field}_id") else None
             if obj is not None and self.course_id and obj.course_id != self.course_id:
@@ -364,9 +397,7 @@ class Review(models.Model):
 
     def late_by(self, due: datetime) -> timedelta | None:
         """How late it was saved against ``due``; None when on time."""
-        if self.submitted_at > due:
-            return self.submitted_at - due
-        return None
+        return timing.late_by(self.submitted_at, due)
 
 
 class ReminderSent(models.Model):
@@ -387,4 +418,4 @@ class ReminderSent(models.Model):
         ]
 
     def __str__(self):
-        return f"reminder to {self.user} for {self.reading} due {self.due_at:%Y-%m-%d %H:%M}"
+        return f"reminder to {self.user} for {self.reading} due {timing.format_instant(self.due_at, self.kind.course.tz)}"

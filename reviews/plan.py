@@ -85,7 +85,7 @@ class Owed:
             return "excused"
         if review.points is not None:
             return "graded"
-        if self.late_by:
+        if self.late_by is not None:
             return "late"
         return "submitted"
 
@@ -106,7 +106,7 @@ class Owed:
         local = self.review.submitted_at.astimezone(self.kind.course.tz)
         when = f"{local:%a %b %-d, %-I:%M %p %Z}"
         late_by = self.late_by
-        if late_by:
+        if late_by is not None:
             return f"Submitted {humanize_delta(late_by)} late (saved {when})."
         return f"Saved at {when} (on time)."
 
@@ -142,7 +142,9 @@ class DueTimes:
             (o.kind_id, o.session_id): o.due_at
             for o in DueOverride.objects.filter(kind__course__in=course_ids)
         }
-        self.extensions = list(Extension.objects.filter(course__in=course_ids))
+        self.extensions = list(
+            Extension.objects.filter(course__in=course_ids).select_related("course")
+        )
         self._by_author: dict[tuple[int, str, int], list[Extension]] = {}
         for ext in self.extensions:
             if ext.student_id is not None:
@@ -170,7 +172,7 @@ class DueTimes:
             if (ext.kind_id is None or ext.kind_id == kind.pk) and (
                 ext.reading_id is None or ext.reading_id == reading.pk
             ):
-                due = max(due, ext.due_at)
+                due = ext.extends(due)
         return due
 
 

@@ -89,7 +89,10 @@ def send_reminders(*, now: datetime | None = None, window: timedelta = timedelta
                 if owed.review is not None or not (now < owed.due_at <= now + window):
                     continue
                 who, ident = author
-                recipients = plan.team_members.get(ident, []) if who == "team" else [ident]
+                recipients = [ident]
+                if who == "team":  # members dropped from the course are not reminded
+                    enrolled = students.get(kind.course_id, [])
+                    recipients = [u for u in plan.team_members.get(ident, []) if u in enrolled]
                 pending.extend((owed, user_id) for user_id in recipients)
     users = get_user_model().objects.in_bulk({user_id for _, user_id in pending})
     already = set(

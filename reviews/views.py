@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from courses import timing
 from courses.access import member_required
 from courses.models import Team
 from courses.timing import humanize_delta
@@ -81,10 +82,10 @@ def write(request, access, pk):
             except ReviewError as error:
                 form.add_error(None, str(error))
             else:
-                if now > owed.due_at:
+                if (late := timing.late_by(now, owed.due_at)) is not None:
                     messages.warning(
                         request,
-                        f"Saved, {humanize_delta(now - owed.due_at)} after the due time: "
+                        f"Saved, {humanize_delta(late)} after the due time: "
                         f"it is marked late ({kind.get_late_policy_display()}).",
                     )
                 else:

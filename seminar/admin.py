@@ -87,14 +87,24 @@ class UserAdmin(BaseUserAdmin):
 # Sign-in lock-outs (django-axes): course staff may see and lift the locks of the
 # people in their own courses; a superuser sees all.
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin  # noqa: E402
-from axes.models import AccessAttempt  # noqa: E402
+from axes.admin import AccessFailureLogAdmin, AccessLogAdmin  # noqa: E402
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog  # noqa: E402
 
-if admin.site.is_registered(AccessAttempt):
-    admin.site.unregister(AccessAttempt)
+from seminar.admin_changelist import ChangeListMixin  # noqa: E402
+
+for model in (AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+# Axes' lists have date hierarchies: they take the change list that survives a bad year.
+admin.site.register(AccessLog, type("AccessLogAdmin", (ChangeListMixin, AccessLogAdmin), {}))
+admin.site.register(
+    AccessFailureLog,
+    type("AccessFailureLogAdmin", (ChangeListMixin, AccessFailureLogAdmin), {}),
+)
 
 
 @admin.register(AccessAttempt)
-class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+class AccessAttemptAdmin(ChangeListMixin, AxesAccessAttemptAdmin):
     actions = ["unlock"]
 
     def _course_emails(self, request):

@@ -22,6 +22,18 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
         "Set SECRET_KEY to a long random value (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
     )
 
+# Behind a reverse proxy (README, "Deploying"): trust its X-Forwarded-Proto, and take the
+# client's address from X-Forwarded-For, trusting PROXY_COUNT proxies (1 unless set: just
+# nginx; 2 for a load balancer in front of nginx). Never more than really append to it:
+# each extra hop lets a client choose the address that sign-in lock-outs key on.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
+PROXY_COUNT = env_int("PROXY_COUNT", 1 if BEHIND_PROXY else 0)
+if PROXY_COUNT < 0 or bool(PROXY_COUNT) != BEHIND_PROXY:
+    raise ImproperlyConfigured(
+        f"PROXY_COUNT={PROXY_COUNT} does not fit BEHIND_PROXY={BEHIND_PROXY}: behind a proxy, "
+        "PROXY_COUNT is the number of proxies in front of the app (at least 1); without one, 0."
+    )
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -58,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A URL holding NUL (%00) names nothing: 404 before a view queries with it.
+    "seminar.middleware.NulInURLMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns lock-outs raised during sign-in into its response.
@@ -110,15 +124,26 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # brute-force protection first
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Sign-in lock-out: after AXES_FAILURE_LIMIT failures for one email from one address,
-# that pair is locked for the cool-off; staff unlock in the admin (Axes > Access attempts).
+# Sign-in lock-out (seminar/security.py): after AXES_FAILURE_LIMIT failures for one email
+# from one address, that pair is locked for the cool-off; after SIGNIN_ADDRESS_FAILURE_LIMIT
+# failures from one address, whatever the emails, that address is. Staff unlock in the
+# admin (Axes > Access attempts).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+if AXES_FAILURE_LIMIT < 1 or SIGNIN_ADDRESS_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME <= timedelta():
+    raise ImproperlyConfigured(
+        "AXES_FAILURE_LIMIT, SIGNIN_ADDRESS_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1."
+    )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "seminar.security.SeminarAxesHandler"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "seminar.security.lockout_response"
 AXES_USERNAME_CALLABLE = "seminar.security.axes_username"
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("BEHIND_PROXY", default=False) else None
+# The client's address behind PROXY_COUNT trusted proxies (X-Forwarded-For), decided by
+# seminar.security.client_ip: axes' own AXES_IPWARE_* settings need django-ipware and, in
+# its default strict mode, fall back to the proxy's address when a client sends the header.
+AXES_CLIENT_IP_CALLABLE = "seminar.security.client_ip"
 AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -150,6 +175,9 @@ STORAGES = {
 }
 # Largest upload accepted (slides, project files), in megabytes.
 MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 20)
+# A zip or tar.gz submission is refused if its directory says it unpacks beyond these.
+SUBMISSION_ARCHIVE_MAX_BYTES = env_int("SUBMISSION_ARCHIVE_MAX_BYTES", 200 * 1024 * 1024)
+SUBMISSION_ARCHIVE_MAX_MEMBERS = env_int("SUBMISSION_ARCHIVE_MAX_MEMBERS", 10_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -174,9 +202,9 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", default=False) else None
-)
+# The load balancer's health probe speaks plain HTTP: /healthz answers it, not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -112,6 +112,7 @@ def session(course):
 @pytest.fixture
 def reading(session):
     paper = Paper.objects.create(
+        course=session.course,
         title="FlashInfer: Efficient and Customizable Attention Engine for LLM Inference Serving",
         authors="Ye et al.",
         venue="MLSys",

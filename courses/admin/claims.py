@@ -139,10 +139,11 @@ class ClaimAdmin(CourseScopedAdmin):
 
 @admin.register(ClaimEvent)
 class ClaimEventAdmin(CourseScopedAdmin):
-    list_display = ("at", "action", "holder", "reading", "actor", "reason")
+    # The paper and session as they were then: still there after the reading is removed.
+    list_display = ("at", "action", "holder", "paper_title", "session_date", "actor", "reason")
     list_filter = ("course", "action")
-    list_select_related = ("reading__paper", "actor")
-    search_fields = ("holder", "reading__paper__title", "actor__email", "reason")
+    list_select_related = ("actor",)
+    search_fields = ("holder", "paper_title", "actor__email", "reason")
     date_hierarchy = "at"
 
     def has_add_permission(self, request, *args):

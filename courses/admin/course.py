@@ -1,19 +1,28 @@
 from django import forms
 from django.contrib import admin, messages
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from courses.admin.grading import GradeComponentInline
 from courses.admin.scoping import CourseScopedAdmin, staff_courses
 from courses.models import Course, Membership, Role
 from courses.services.invitations import members_invite
-from courses.services.roster import RosterError, roster_import
+from courses.services.roster import RosterError, admin_access_sync, roster_import
 from courses.services.schedule import purge_course
 
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label="Roster CSV", help_text="Columns: email, name, student_id (optional: role, section)."
+    )
+    drop_missing = forms.BooleanField(
+        required=False,
+        label="Mark members who are not in the file as dropped",
+        help_text="Their work is kept and their access ends. A file without a role column "
+        "lists students: it drops absent students only, never the staff.",
     )
     invite = forms.BooleanField(
         required=False,
@@ -26,7 +35,7 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ("user",)
-    fields = ("user", "role", "section")
+    fields = ("user", "role", "section", "dropped_at")
     show_change_link = False
 
     def get_queryset(self, request):
@@ -72,7 +81,10 @@ class CourseAdmin(CourseScopedAdmin):
 
         qs = super().get_queryset(request)
         return qs.annotate(
-            n_students=Count("memberships", filter=Q(memberships__role=Role.STUDENT))
+            n_students=Count(
+                "memberships",
+                filter=Q(memberships__role=Role.STUDENT, memberships__dropped_at__isnull=True),
+            )
         )
 
     @admin.display(description="students", ordering="n_students")
@@ -111,12 +123,15 @@ class CourseAdmin(CourseScopedAdmin):
         ] + super().get_urls()
 
     def import_roster_view(self, request, object_id):
+        if not (object_id.isascii() and object_id.isdigit() and len(object_id) < 19):
+            raise Http404("No such course.")
         course = get_object_or_404(
             staff_courses(request) if not request.user.is_superuser else Course.objects,
             pk=object_id,
         )
         form = RosterUploadForm(request.POST or None, request.FILES or None)
         problems = []
+        result = invited = None
         if request.method == "POST" and form.is_valid():
             raw = form.cleaned_data["file"].read()
             try:
@@ -125,7 +140,9 @@ class CourseAdmin(CourseScopedAdmin):
                 form.add_error("file", "The file is not UTF-8 text; save it as “CSV UTF-8”.")
             else:
                 try:
-                    result = roster_import(course=course, text=text)
+                    result = roster_import(
+                        course=course, text=text, drop_missing=form.cleaned_data["drop_missing"]
+                    )
                 except RosterError as exc:
                     problems = exc.problems
                     form.add_error(
@@ -135,21 +152,23 @@ class CourseAdmin(CourseScopedAdmin):
                     invited = 0
                     if form.cleaned_data["invite"]:
                         invited = members_invite(
-                            memberships=course.memberships.filter(
-                                user__email__in=result.emails
+                            memberships=Membership.objects.filter(
+                                course=course, user__email__in=result.emails
                             ).select_related("user", "course")
                         )
+                    # The page itself lists what changed, member by member.
                     messages.success(
                         request,
                         f"Roster imported: {result.summary()}; {invited} invitation(s) sent.",
                     )
-                    return redirect(reverse("admin:courses_course_change", args=[course.pk]))
+                    form = RosterUploadForm()
         context = {
             **self.admin_site.each_context(request),
             "title": f"Import roster into {course.code}",
             "course": course,
             "form": form,
             "problems": problems,
+            "result": result,
             "opts": self.model._meta,
         }
         return render(request, "admin/courses/course/import_roster.html", context)
@@ -157,24 +176,64 @@ class CourseAdmin(CourseScopedAdmin):
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         if formset.model is Membership:
-            _grant_admin_access(m.user for m in formset.queryset if m.role != Role.STUDENT)
+            admin_access_sync(users=_staff_role_changed(formset))
 
 
-def _grant_admin_access(users):
-    for user in users:
-        if not user.is_staff:
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
+def _staff_role_changed(formset):
+    """The people whose staff role may have begun or ended in this membership formset."""
+    users = [m.user for m in formset.deleted_objects if m.role != Role.STUDENT]
+    for membership, fields in formset.changed_objects:
+        if {"role", "dropped_at"} & set(fields):
+            users.append(membership.user)
+    users += [m.user for m in formset.new_objects if m.is_staff]
+    return users
+
+
+class MembershipStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("active", "in the course"), ("dropped", "dropped")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.active()
+        if self.value() == "dropped":
+            return queryset.dropped()
+        return queryset
 
 
 @admin.register(Membership)
 class MembershipAdmin(CourseScopedAdmin):
-    list_display = ("user", "user_email", "course", "role", "section", "joined_at")
-    list_filter = ("course", "role")
+    list_display = ("user", "user_email", "course", "role", "section", "status", "joined_at")
+    list_filter = ("course", "role", MembershipStatusFilter)
     list_select_related = ("user", "course")
     search_fields = ("user__email", "user__name", "user__student_id")
     raw_id_fields = ("user",)
-    actions = ["send_invitations"]
+    actions = ["send_invitations", "drop", "restore"]
+
+    @admin.display(description="status", ordering="dropped_at")
+    def status(self, obj):
+        if obj.dropped_at is None:
+            return "in the course"
+        return f"dropped {date_format(timezone.localtime(obj.dropped_at), 'DATE_FORMAT')}"
+
+    @admin.action(description="Mark as dropped (work kept, access ends)")
+    def drop(self, request, queryset):
+        chosen = list(queryset.active().select_related("user"))
+        Membership.all_objects.filter(pk__in=[m.pk for m in chosen]).update(
+            dropped_at=timezone.now()
+        )
+        admin_access_sync(users=[m.user for m in chosen if m.role != Role.STUDENT])
+        self.message_user(request, f"{len(chosen)} member(s) dropped.")
+
+    @admin.action(description="Restore to the course")
+    def restore(self, request, queryset):
+        chosen = list(queryset.dropped().select_related("user"))
+        Membership.all_objects.filter(pk__in=[m.pk for m in chosen]).update(dropped_at=None)
+        admin_access_sync(users=[m.user for m in chosen if m.role != Role.STUDENT])
+        self.message_user(request, f"{len(chosen)} member(s) restored.")
 
     @admin.action(description="Email an invitation to set a password (people without one)")
     def send_invitations(self, request, queryset):
@@ -189,5 +248,15 @@ class MembershipAdmin(CourseScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
+        if obj.is_staff or (change and {"role", "dropped_at"} & set(form.changed_data)):
+            admin_access_sync(users=[obj.user])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
         if obj.role != Role.STUDENT:
-            _grant_admin_access([obj.user])
+            admin_access_sync(users=[obj.user])
+
+    def delete_queryset(self, request, queryset):
+        users = [m.user for m in queryset.select_related("user") if m.role != Role.STUDENT]
+        super().delete_queryset(request, queryset)
+        admin_access_sync(users=users)

@@ -1,6 +1,6 @@
-"""Staff edit the schedule: sessions with their readings inline, papers, and
-readings (with a bulk "move to session" action). Moving a reading keeps every
-claim, review and slide attached, since those point at the reading."""
+"""Staff edit the schedule: sessions with their readings inline, papers (each course
+has its own), and readings (with a bulk "move to session" action). Moving a reading
+keeps every claim, review and slide attached, since those point at the reading."""
 
 from datetime import date
 
@@ -41,6 +41,13 @@ class SessionAdmin(CourseScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_readings=Count("readings"))
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            # A session stays in its course: its readings' papers belong to that course.
+            form.base_fields["course"].disabled = True
+        return form
+
     @admin.display(description="day")
     def weekday(self, obj):
         return obj.date.strftime("%a")
@@ -52,23 +59,23 @@ class SessionAdmin(CourseScopedAdmin):
 
 @admin.register(Paper)
 class PaperAdmin(CourseScopedAdmin):
-    """Papers are shared between courses: staff see those read in their courses
-    and those not placed in any course yet."""
+    """Each course has its own papers: staff see and edit those of their courses only."""
 
-    course_lookup = "readings__course"
     # Links without a scheme are read as https (Django 6's default; 5.2 warns otherwise).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ("title", "authors", "venue", "year", "is_placeholder")
-    list_filter = ("is_placeholder", "venue", "year")
+    list_display = ("title", "course", "authors", "venue", "year", "is_placeholder")
+    list_filter = ("course", "is_placeholder", "venue", "year")
+    list_select_related = ("course",)
     search_fields = ("title", "authors", "venue")
+    fields = ("course", "title", "authors", "venue", "year", "url", "is_placeholder")
 
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(
-            Q(readings__course__in=staff_courses(request)) | Q(readings__isnull=True)
-        ).distinct()
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            # A paper stays in its course (its readings are there). Disabled rather than
+            # read-only, so the title is still checked against the course's other papers.
+            form.base_fields["course"].disabled = True
+        return form
 
 
 class MoveForm(ActionForm):
@@ -114,8 +121,9 @@ class ReadingAdmin(CourseScopedAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if obj is not None and "session" in form.base_fields:
-            # A reading moves only within its course.
+            # A reading moves only within its course, and reads one of its papers.
             form.base_fields["session"].queryset = Session.objects.filter(course=obj.course_id)
+            form.base_fields["paper"].queryset = Paper.objects.filter(course=obj.course_id)
         return form
 
     @admin.display(description="presenters", ordering="_claims")

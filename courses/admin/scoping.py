@@ -7,12 +7,29 @@ memberships. A superuser sees every course.
 
 from zoneinfo import available_timezones
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.contrib.admin.widgets import (
+    AdminSplitDateTime,
+    BaseAdminDateWidget,
+    BaseAdminTimeWidget,
+)
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from courses.fields import DeadlineField
 from courses.models import Course
+from seminar.admin_changelist import ChangeListMixin
+
+
+class DeadlineWidget(AdminSplitDateTime):
+    """The admin's date and time boxes, the time to the minute: a deadline is stored as
+    23:59:59.999999 and shown as staff typed it, 23:59."""
+
+    def __init__(self, attrs=None):
+        widgets = [BaseAdminDateWidget, BaseAdminTimeWidget(format="%H:%M")]
+        forms.MultiWidget.__init__(self, widgets, attrs)
 
 
 class ScopedValuesListFilter(admin.AllValuesFieldListFilter):
@@ -61,9 +78,12 @@ def is_course_staff(request) -> bool:
     return request._is_course_staff
 
 
-class CourseScopedMixin:
+class CourseScopedMixin(ChangeListMixin):
     # Lookup from this model to its Course, e.g. "reading__course".
     course_lookup = "course"
+    formfield_overrides = {
+        DeadlineField: {"form_class": forms.SplitDateTimeField, "widget": DeadlineWidget}
+    }
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from courses import timing
 from courses.models.course import Course
 from courses.models.schedule import Reading
 from courses.models.teams import Team
@@ -89,7 +90,12 @@ class Claim(models.Model):
 
 
 class ClaimEvent(models.Model):
-    """Audit trail: every claim, withdrawal and staff change, with time and actor."""
+    """Audit trail: every claim, withdrawal and staff change, with time and actor.
+
+    The paper's title and the session's date are kept as they were then, so the
+    history stays readable after an import removes the reading (``reading`` is
+    then empty).
+    """
 
     class Action(models.TextChoices):
         CLAIM = "claim", "claimed"
@@ -100,7 +106,11 @@ class ClaimEvent(models.Model):
         REFUSED = "refused", "refused"
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="claim_events")
-    reading = models.ForeignKey(Reading, on_delete=models.CASCADE, related_name="claim_events")
+    reading = models.ForeignKey(
+        Reading, on_delete=models.SET_NULL, null=True, blank=True, related_name="claim_events"
+    )
+    paper_title = models.CharField("paper", max_length=300, blank=True)
+    session_date = models.DateField("session", null=True, blank=True)
     claim = models.ForeignKey(
         Claim, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
     )
@@ -118,7 +128,8 @@ class ClaimEvent(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.holder} {self.get_action_display()} {self.reading}"
+        when = timing.format_instant(self.at, self.course.tz)
+        return f"{when} {self.holder} {self.get_action_display()} {self.paper_title}"
 
 
 def slides_upload_to(instance, filename):

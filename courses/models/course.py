@@ -10,6 +10,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from courses import timing
+from courses.fields import DeadlineField
+
 DEFAULT_LETTER_SCALE = [
     ["A", "90"],
     ["B+", "87"],
@@ -67,10 +70,14 @@ class CourseQuerySet(models.QuerySet):
         """Courses where ``user`` is instructor or TA (all courses for a superuser)."""
         if user.is_superuser:
             return self
-        return self.filter(memberships__user=user, memberships__role__in=STAFF_ROLES).distinct()
+        return self.filter(
+            memberships__user=user,
+            memberships__role__in=STAFF_ROLES,
+            memberships__dropped_at__isnull=True,
+        ).distinct()
 
     def for_member(self, user):
-        return self.filter(memberships__user=user).distinct()
+        return self.filter(memberships__user=user, memberships__dropped_at__isnull=True).distinct()
 
 
 class Course(models.Model):
@@ -96,7 +103,7 @@ class Course(models.Model):
 
     # Paper claims. No window means the course does not use claims.
     claims_open_at = models.DateTimeField("claim window opens", null=True, blank=True)
-    claims_close_at = models.DateTimeField("claim window closes", null=True, blank=True)
+    claims_close_at = DeadlineField("claim window closes", null=True, blank=True)
     presents_by = models.CharField(
         max_length=10,
         choices=PresentsBy.choices,
@@ -122,7 +129,7 @@ class Course(models.Model):
     # Projects. No maximum team size means the course has no projects.
     team_min_size = models.PositiveSmallIntegerField(null=True, blank=True)
     team_max_size = models.PositiveSmallIntegerField(null=True, blank=True)
-    team_deadline = models.DateTimeField(
+    team_deadline = DeadlineField(
         "team membership deadline",
         null=True,
         blank=True,
@@ -190,24 +197,33 @@ class Course(models.Model):
     def presents_by_team(self) -> bool:
         return self.presents_by == PresentsBy.TEAM
 
+    def slides_due(self, session):
+        """When a presenter's slides for ``session`` are due (None: no due time), through
+        the one due-time function, so it is the end of its minute like every due time."""
+        if self.slides_due_hours is None:
+            return None
+        session.course = self
+        return timing.due_at(timing.DuePolicy(timing.AFTER, hours_after=self.slides_due_hours), session)
+
     def claims_state(self, now=None) -> str:
-        """'closed-before' | 'open' | 'closed' for the claim window at ``now``."""
+        """'before' | 'open' | 'closed' for the claim window at ``now`` (open through the
+        closing minute)."""
         now = now or timezone.now()
         if not self.uses_claims or now < self.claims_open_at:
             return "before"
-        if self.claims_close_at and now >= self.claims_close_at:
+        if self.claims_close_at and now > self.claims_close_at:
             return "closed"
         return "open"
 
     def teams_locked(self, now=None) -> bool:
         now = now or timezone.now()
-        return self.team_deadline is not None and now >= self.team_deadline
+        return self.team_deadline is not None and now > self.team_deadline
 
     def role_of(self, user) -> str | None:
         """The user's role in this course, or None. Costs one query."""
         if not user.is_authenticated:
             return None
-        return self.memberships.filter(user=user).values_list("role", flat=True).first()
+        return self.memberships.active().filter(user=user).values_list("role", flat=True).first()
 
     def is_staff(self, user) -> bool:
         if not user.is_authenticated:
@@ -225,15 +241,36 @@ STAFF_ROLES = (Role.INSTRUCTOR, Role.TA)
 
 
 class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        """Memberships that grant access: not dropped."""
+        return self.filter(dropped_at__isnull=True)
+
+    def dropped(self):
+        return self.filter(dropped_at__isnull=False)
+
     def students(self):
-        return self.filter(role=Role.STUDENT)
+        """The course's current students (dropped ones left out)."""
+        return self.active().filter(role=Role.STUDENT)
 
     def staff(self):
-        return self.filter(role__in=STAFF_ROLES)
+        """The course's current instructors and TAs."""
+        return self.active().filter(role__in=STAFF_ROLES)
+
+
+class ActiveMembershipManager(models.Manager.from_queryset(MembershipQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().active()
 
 
 class Membership(models.Model):
-    """A user's role in one course."""
+    """A user's role in one course.
+
+    A dropped member (``dropped_at`` set, by ``import_roster --drop-missing`` or in the
+    admin) keeps their work (claims, reviews, submissions) but reaches nothing: every
+    access check asks ``Membership.objects``, which leaves them out. ``all_objects`` is
+    every membership, and is the default manager, so the admin, uniqueness checks and
+    reverse relations (``course.memberships``) see dropped members too.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -242,10 +279,19 @@ class Membership(models.Model):
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.STUDENT)
     section = models.CharField(max_length=60, blank=True, help_text="Canvas section, if any.")
     joined_at = models.DateTimeField(auto_now_add=True)
+    dropped_at = models.DateTimeField(
+        "dropped",
+        null=True,
+        blank=True,
+        help_text="Set when the person left the course: their work is kept, their access ends. "
+        "Clear it to restore their access.",
+    )
 
-    objects = MembershipQuerySet.as_manager()
+    all_objects = MembershipQuerySet.as_manager()
+    objects = ActiveMembershipManager()
 
     class Meta:
+        default_manager_name = "all_objects"
         ordering = ["course", "role", "user__name"]
         constraints = [
             models.UniqueConstraint(
@@ -258,4 +304,4 @@ class Membership(models.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in STAFF_ROLES
+        return self.role in STAFF_ROLES and self.dropped_at is None

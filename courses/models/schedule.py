@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Deferrable
 from django.db.models.functions import Lower
@@ -74,8 +75,15 @@ class Session(models.Model):
 
 
 class Paper(models.Model):
-    """A paper (or blog post, white paper) that can be read in several courses."""
+    """A paper (or blog post, white paper) read in one course.
 
+    Each course has its own row, so editing a paper in one course never changes what
+    another course shows. Within a course the title (case-insensitive) names the paper,
+    as the course file does; migration 0009 also makes the database refuse a reading
+    whose paper belongs to another course.
+    """
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="papers")
     title = models.CharField(max_length=300)
     authors = models.CharField(max_length=500, blank=True)
     venue = models.CharField(max_length=120, blank=True)
@@ -87,7 +95,14 @@ class Paper(models.Model):
 
     class Meta:
         ordering = ["title"]
-        indexes = [models.Index(Lower("title"), name="paper_title_lower")]
+        constraints = [
+            models.UniqueConstraint(
+                "course",
+                Lower("title"),
+                name="paper_title_once_per_course",
+                violation_error_message="This course has a paper with this title already.",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -148,6 +163,12 @@ class Reading(models.Model):
         # once per course"; a composite foreign key (migration 0002) keeps them equal.
         self.course_id = self.session.course_id
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.paper_id and self.session_id and self.paper.course_id != self.session.course_id:
+            raise ValidationError(
+                {"paper": "This paper belongs to another course; choose one of this course's."}
+            )
 
     @property
     def claimable(self) -> bool:

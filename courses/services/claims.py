@@ -10,7 +10,7 @@ invariants hold even if this module is wrong.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -76,9 +76,12 @@ def _refused(exc: DatabaseError) -> ClaimError:
 
 
 def _event(claim: Claim, action: str, actor, at: datetime, reason: str = "", reading=None):
+    reading = reading or claim.reading  # with its paper and session loaded
     ClaimEvent.objects.create(
         course_id=claim.course_id,
-        reading=reading or claim.reading,
+        reading=reading,
+        paper_title=reading.paper.title[:300],
+        session_date=reading.session.date,
         claim=claim,
         action=action,
         actor=actor,
@@ -283,6 +286,8 @@ def claim_reading_in(*, course: Course, reading_id: int, user, at: datetime | No
     """As claim_reading, for the board's button: the reading is found by its id in
     ``course`` (Reading.DoesNotExist if it is not there) by the same statement that
     takes the snapshot of its claims, so a claim that loses a rush costs one query."""
+    if not 0 < reading_id < 2**63:  # no row's id (bigint), and the function's SQL refuses it
+        raise Reading.DoesNotExist
     return _claim(course, reading_id, user, at=at)
 
 
@@ -354,7 +359,9 @@ def claim_withdraw(*, claim: Claim, user, at: datetime | None = None) -> Claim:
         course = _lock_course(claim.course_id)
         now = timezone.now()
         at = at or now
-        claim = Claim.objects.select_related("reading__paper", "student", "team").get(pk=claim.pk)
+        claim = Claim.objects.select_related(
+            "reading__paper", "reading__session", "student", "team"
+        ).get(pk=claim.pk)
         if not _can_withdraw(claim, user):
             raise ClaimError("Only the presenter can withdraw this claim.")
         if claim.withdrawn_at:
@@ -374,6 +381,8 @@ def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ClaimError("Give a reason for the change; it is kept in the audit log.")
+    if "\x00" in reason:
+        raise ClaimError("The reason cannot hold a NUL character; type it again.")
     return reason
 
 
@@ -422,7 +431,9 @@ def claim_remove(*, claim: Claim, actor, reason: str) -> Claim:
     with transaction.atomic():
         _lock_course(claim.course_id)
         now = timezone.now()
-        claim = Claim.objects.select_related("reading__paper", "student", "team").get(pk=claim.pk)
+        claim = Claim.objects.select_related(
+            "reading__paper", "reading__session", "student", "team"
+        ).get(pk=claim.pk)
         if claim.withdrawn_at:
             raise ClaimError("This claim was already withdrawn.")
         claim.withdrawn_at = now
@@ -530,12 +541,12 @@ def claim_due_items(user, courses):
                 uid=f"presentation-{claim.pk}",
             )
         )
-        if course.slides_due_hours is not None:
+        if (slides_due := course.slides_due(session)) is not None:
             items.append(
                 DueItem(
                     course=course,
                     title=f"Slides due: {claim.reading.paper}",
-                    due_at=starts + timedelta(hours=course.slides_due_hours),
+                    due_at=slides_due,
                     url=reverse("courses:slides_upload", args=[course.code, claim.reading_id]),
                     kind="slides",
                     done=claim.has_slides,

@@ -2,13 +2,17 @@
 
 Both work on the course file's data (courses.coursefile), so everything a
 course file holds, including sections other apps register, is copied and
-date-shifted the same way.
+date-shifted the same way. A shift keeps weekdays, not holidays: a session
+named for a holiday that no longer falls near its new date is flagged (and
+renamed in the demo).
 """
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import holidays as public_holidays
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -34,12 +38,68 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
 def first_session_date(data: dict) -> date:
-    dates = [row["date"] for row in data.get("sessions") or [] if isinstance(row, dict)]
-    dates = [d if isinstance(d, date) else date.fromisoformat(str(d)) for d in dates]
+    dates = [_as_date(row["date"]) for row in data.get("sessions") or [] if isinstance(row, dict)]
     if not dates:
         raise ScheduleError("The course has no sessions to line up.")
     return min(dates)
+
+
+# ---------------------------------------------------------------- holidays
+
+# A holiday session "fits" when the holiday it names is this close to its date
+# (observed days, a class the day before a mid-week holiday).
+HOLIDAY_SLACK = timedelta(days=3)
+_NOT_A_NAME = {"day", "observed", "national"}
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower().replace("'", "")))
+
+
+def named_holiday_dates(text: str, near: date) -> list[date]:
+    """Dates, within a year of ``near``, of the US federal holidays that ``text``
+    names ("No class: Veterans Day", "Skipped for Thanksgiving"); [] if it names none."""
+    words = _words(text)
+    calendar = public_holidays.US(years=range(near.year - 1, near.year + 2))
+    return sorted(
+        day
+        for day, name in calendar.items()
+        if (name_words := _words(name) - _NOT_A_NAME) and name_words <= words
+    )
+
+
+@dataclass(frozen=True)
+class HolidayMisfit:
+    """A holiday session whose shifted date is far from the holiday it names."""
+
+    label: str
+    was: date
+    now: date
+
+    def describe(self, verdict: str = "check it") -> str:
+        return f"{self.label} was {self.was:%a %Y-%m-%d}; now {self.now:%a %Y-%m-%d}: {verdict}"
+
+
+def misplaced_holidays(data: dict, days: int) -> list[tuple[dict, HolidayMisfit]]:
+    """Holiday rows of shifted course-file ``data`` (moved by ``days``) that name a
+    holiday no longer within HOLIDAY_SLACK of their date. Names the library does not
+    know ("Fall Break") are not judged."""
+    found = []
+    for row in data.get("sessions") or []:
+        if not isinstance(row, dict) or row.get("kind") != SessionKind.HOLIDAY:
+            continue
+        now = _as_date(row["date"])
+        text = f"{row.get('title') or ''} {row.get('notes') or ''}"
+        named = named_holiday_dates(text, now)
+        if named and all(abs(day - now) > HOLIDAY_SLACK for day in named):
+            label = row.get("title") or row.get("notes")
+            found.append((row, HolidayMisfit(label, now - timedelta(days=days), now)))
+    return found
 
 
 def weekday_aligned_shift(first: date, first_day: date) -> int:
@@ -54,6 +114,7 @@ class CloneResult:
     course: Course
     shift_days: int
     holidays: list[Session]
+    misplaced_holidays: list[HolidayMisfit] = field(default_factory=list)
 
 
 def clone_course(*, source: Course, new_code: str, first_day: date) -> CloneResult:
@@ -69,10 +130,13 @@ def clone_course(*, source: Course, new_code: str, first_day: date) -> CloneResu
     days = weekday_aligned_shift(first_session_date(data), first_day)
     data = shift_dates(data, days)
     data["course"]["code"] = new_code
+    misfits = [misfit for _, misfit in misplaced_holidays(data, days)]
     with transaction.atomic():
         result = import_data(data)
     holidays = list(result.course.sessions.filter(kind=SessionKind.HOLIDAY))
-    return CloneResult(course=result.course, shift_days=days, holidays=holidays)
+    return CloneResult(
+        course=result.course, shift_days=days, holidays=holidays, misplaced_holidays=misfits
+    )
 
 
 # ---------------------------------------------------------------- demo
@@ -115,21 +179,33 @@ def demo_students() -> list[tuple[str, str]]:
     ]
 
 
-def demo_data(*, now: datetime | None = None, as_seeded: bool = False) -> dict:
-    """The demo course file's data, shifted so that ``now`` is in week 1.
+DEMO_NO_CLASS = "No class"
 
-    Whole weeks keep every weekday. The claim window is then widened so that it
-    is open at ``now``: it opened a little before and stays open a few days.
+
+def demo_data(
+    *, now: datetime | None = None, as_seeded: bool = False
+) -> tuple[dict, list[HolidayMisfit]]:
+    """The demo course file's data, shifted so that ``now`` is in week 1, and the
+    holidays the shift moved off their day.
+
+    Whole weeks keep every weekday. A holiday session whose holiday no longer falls
+    near its new date is shown as "No class" (a newcomer would otherwise find
+    Veterans Day in January). The claim window is then widened so that it is open
+    at ``now``: it opened a little before and stays open a few days.
     """
     data, _ = parse(DEMO_FILE.read_text())
     if as_seeded:
-        return data
+        return data, []
     now = now or timezone.now()
     course = data["course"]
     tz = Course(time_zone=course.get("time_zone") or "America/Los_Angeles").tz
     today = now.astimezone(tz).date()
     weeks = (monday_of(today) - monday_of(first_session_date(data))).days // 7
     data = shift_dates(data, weeks * 7)
+    misfits = []
+    for row, misfit in misplaced_holidays(data, weeks * 7):
+        row["title"], row["notes"] = DEMO_NO_CLASS, ""
+        misfits.append(misfit)
     claims = data["course"].get("claims")
     if claims:
         opens = datetime.fromisoformat(claims["opens"]).replace(tzinfo=tz)
@@ -144,7 +220,7 @@ def demo_data(*, now: datetime | None = None, as_seeded: bool = False) -> dict:
             )
         claims["opens"] = format_instant(opens, tz)
         claims["closes"] = format_instant(closes, tz)
-    return data
+    return data, misfits
 
 
 @dataclass
@@ -152,6 +228,7 @@ class DemoResult:
     course: Course
     created: bool
     import_result: ImportResult | None = None
+    renamed_holidays: list[HolidayMisfit] = field(default_factory=list)
 
 
 def build_demo(*, reset: bool = False, as_seeded: bool = False, now=None) -> DemoResult:
@@ -162,10 +239,11 @@ def build_demo(*, reset: bool = False, as_seeded: bool = False, now=None) -> Dem
     with transaction.atomic():
         if existing:
             purge_course(existing)
-        result = import_data(demo_data(now=now, as_seeded=as_seeded))
+        data, misfits = demo_data(now=now, as_seeded=as_seeded)
+        result = import_data(data)
         course = result.course
         _demo_people(course)
-    return DemoResult(course=course, created=True, import_result=result)
+    return DemoResult(course=course, created=True, import_result=result, renamed_holidays=misfits)
 
 
 def purge_course(course: Course) -> None:

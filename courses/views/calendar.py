@@ -5,6 +5,7 @@ token (resettable from the profile page). A wrong token, a missing token or a
 user outside the course all get the same 404.
 """
 
+import hashlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -89,11 +90,12 @@ def build_calendar(course: Course, user, base_url: str = "") -> Calendar:
 
     for item in due_items(user, [course]):
         event = Event()
-        uid = item.uid or f"{item.kind or 'due'}-{item.title}-{item.due_at:%Y%m%dT%H%M}"
-        event.add("uid", f"{uid}@{host}")
+        # Providers give a stable id without the domain; the feed adds it once (RFC 5545 UID).
+        event.add("uid", f"{item.uid or _fallback_uid(item)}@{host}")
         event.add("dtstamp", stamp)
-        due: datetime = item.due_at.astimezone(course.tz)
-        # No DTEND: a due time is an instant (RFC 5545 3.6.1).
+        # No DTEND: a due time is an instant (RFC 5545 3.6.1). A calendar shows the minute
+        # people read ("11:59 PM"), not the minute's last microsecond that is stored.
+        due: datetime = item.due_at.astimezone(course.tz).replace(second=0, microsecond=0)
         event.add("dtstart", due)
         event.add("summary", f"{course.code}: {item.title}")
         if item.url:
@@ -102,6 +104,11 @@ def build_calendar(course: Course, user, base_url: str = "") -> Calendar:
 
     cal.add_missing_timezones()
     return cal
+
+
+def _fallback_uid(item) -> str:
+    digest = hashlib.sha256(f"{item.kind}|{item.title}|{item.due_at:%Y%m%dT%H%M}".encode())
+    return f"{item.kind or 'due'}-{digest.hexdigest()[:16]}"
 
 
 def calendar_feed(request, code):

@@ -1,14 +1,10 @@
 """The claims board, claim/withdraw/staff buttons, and presenters' slides."""
 
-from datetime import timedelta
-from pathlib import PurePath
-
-import filetype
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,12 +14,8 @@ from courses.access import member_required, staff_required
 from courses.models import Claim, Membership, Reading, Role, Slides, Team, TeamMember
 from courses.services import claims as service
 from courses.services.claims import ClaimError
+from courses.uploads import SLIDES
 from seminar.middleware import arrival
-
-SLIDE_TYPES = {
-    "application/pdf": ".pdf",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
-}
 
 
 def _board_url(course):
@@ -112,7 +104,11 @@ def claims_board(request, access):
     if access.is_staff:
         context["students"] = list(
             get_user_model()
-            .objects.filter(memberships__course=course, memberships__role=Role.STUDENT)
+            .objects.filter(
+                memberships__course=course,
+                memberships__role=Role.STUDENT,
+                memberships__dropped_at__isnull=True,
+            )
             .order_by("name", "email")
         )
         context["teams"] = list(Team.objects.filter(course=course).order_by("name"))
@@ -121,6 +117,8 @@ def claims_board(request, access):
 
 
 def _reading_in(course, pk) -> Reading:
+    if not (str(pk).isascii() and str(pk).isdigit()):  # a form's value: not an id, no reading
+        raise Http404("No such reading in this course.")
     return get_object_or_404(
         Reading.objects.select_related("paper", "session"), pk=pk, course=course
     )
@@ -232,31 +230,13 @@ class SlidesForm(forms.Form):
     file = forms.FileField(
         label="Slides",
         help_text=f"PDF or PowerPoint (.pptx), at most {settings.MAX_UPLOAD_MB} MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.pptx"}),
+        widget=forms.ClearableFileInput(attrs={"accept": SLIDES.accept}),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = settings.MAX_UPLOAD_MB
-        if upload.size > limit * 1024 * 1024:
-            raise forms.ValidationError(
-                f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is {limit} MB."
-            )
-        head = upload.read(8192)
-        upload.seek(0)
-        kind = filetype.guess(head)
-        suffix = PurePath(upload.name).suffix.lower()
-        if kind is None or kind.mime not in SLIDE_TYPES:
-            raise forms.ValidationError(
-                "This file is not a PDF or a PowerPoint (.pptx) presentation. "
-                "Export your slides as PDF and upload that."
-            )
-        if SLIDE_TYPES[kind.mime] != suffix:
-            raise forms.ValidationError(
-                f"The file's content is {SLIDE_TYPES[kind.mime]} but its name ends in "
-                f"“{suffix or 'nothing'}”; rename it and try again."
-            )
-        upload.detected_type = kind.mime
+        checked = SLIDES.check(upload)
+        upload.name, upload.detected_type = checked.name, checked.content_type
         return upload
 
 
@@ -278,24 +258,25 @@ def slides_upload(request, access, pk):
     reading = _reading_in(course, pk)
     if not _may_upload(access, reading, request.user):
         raise Http404("Only the reading's presenters and the staff upload its slides.")
-    form = SlidesForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        Slides.objects.create(
-            reading=reading,
-            file=upload,
-            original_name=PurePath(upload.name).name[:200],
-            content_type=upload.detected_type,
-            uploaded_by=request.user,
-        )
-        messages.success(
-            request, f"Slides for “{reading.paper}” uploaded; they are on the schedule."
-        )
-        return redirect(_board_url(course))
-    due = None
-    if course.slides_due_hours is not None:
-        reading.session.course = course
-        due = reading.session.starts_at() + timedelta(hours=course.slides_due_hours)
+    form = SlidesForm()
+    status = 200
+    if request.method == "POST":
+        form = SlidesForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            Slides.objects.create(
+                reading=reading,
+                file=upload,
+                original_name=upload.name,
+                content_type=upload.detected_type,
+                uploaded_by=request.user,
+            )
+            messages.success(
+                request, f"Slides for “{reading.paper}” uploaded; they are on the schedule."
+            )
+            return redirect(_board_url(course))
+        status = 400  # the form again, the reason next to the field, as on the team page
+    due = course.slides_due(reading.session)
     return render(
         request,
         "courses/slides_upload.html",
@@ -308,24 +289,19 @@ def slides_upload(request, access, pk):
             "due": due,
             "previous": list(reading.slides.select_related("uploaded_by")[:10]),
         },
+        status=status,
     )
 
 
 def slides_download(request, code, pk):
     """Slides are public, like the schedule that links them; always a download."""
     slides = get_object_or_404(Slides, pk=pk, reading__course__code=code)
-    try:
-        handle = slides.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("These slides are no longer stored.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=slides.original_name or PurePath(slides.file.name).name,
-        content_type=slides.content_type or "application/octet-stream",
+    return SLIDES.attachment(
+        slides.file,
+        name=slides.original_name,
+        content_type=slides.content_type,
+        missing="These slides are no longer stored.",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 urlpatterns = [

@@ -19,4 +19,4 @@ def countdown(due, now):
 @register.filter
 def lateness(delta):
     """'2 h 15 min' for a submission's lateness."""
-    return humanize_delta(delta) if delta else ""
+    return "" if delta is None else humanize_delta(delta)

@@ -111,7 +111,7 @@ def test_feed_query_count_does_not_grow_with_the_schedule(
         feed(client, course, alice.calendar_token)
     for i in range(12):
         session = Session.objects.create(course=course, date=date(2026, 1, 6) + timedelta(days=i))
-        paper = Paper.objects.create(title=f"Extra paper {i}")
+        paper = Paper.objects.create(course=course, title=f"Extra paper {i}")
         Reading.objects.create(session=session, paper=paper, order=1)
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = feed(client, course, alice.calendar_token)

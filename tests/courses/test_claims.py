@@ -42,7 +42,7 @@ AFTER_CLOSE = datetime(2025, 10, 1, 9, 0, tzinfo=LA)
 
 
 def add_reading(session, title, **extra):
-    paper = Paper.objects.create(title=title)
+    paper = Paper.objects.create(course=session.course, title=title)
     order = session.readings.count() + 1
     return Reading.objects.create(session=session, paper=paper, order=order, **extra)
 

@@ -13,13 +13,14 @@ from django.urls import reverse
 from courses.deadlines import due_items
 from courses.models import Claim, ClaimEvent, Paper, Reading
 from courses.services.claims import claim_reading
+from courses.timing import end_of_minute as eom
 from tests.conftest import LA
 from tests.courses.test_claims import AFTER_CLOSE, OPEN
 
 
 @pytest.fixture
 def orca(session):
-    paper = Paper.objects.create(title="Orca: A Distributed Serving System")
+    paper = Paper.objects.create(course=session.course, title="Orca: A Distributed Serving System")
     return Reading.objects.create(session=session, paper=paper, order=2)
 
 
@@ -85,7 +86,7 @@ def test_due_items_show_the_window_and_the_presentation(course, alice, bob, read
     assert [(i.kind, i.done) for i in before if i.kind == "claims"] == [("claims", False)]
     assert items["claims"].done is True
     assert items["presentation"].due_at == datetime(2025, 11, 4, 10, 30, tzinfo=LA)
-    assert items["slides"].due_at == datetime(2025, 11, 3, 10, 30, tzinfo=LA)
+    assert items["slides"].due_at == eom(datetime(2025, 11, 3, 10, 30, tzinfo=LA))
     assert items["slides"].done is False
     with time_machine.travel(AFTER_CLOSE, tick=False):
         assert "claims" not in {i.kind for i in due_items(bob, [course])}

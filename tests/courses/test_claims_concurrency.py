@@ -89,7 +89,9 @@ def assert_invariants(course, readings):
 def test_simultaneous_claims_and_withdrawals_keep_every_invariant(course, make_user):
     session = Session.objects.create(course=course, date=date(2025, 11, 4))
     readings = [
-        Reading.objects.create(session=session, paper=Paper.objects.create(title=f"P{i}"), order=i)
+        Reading.objects.create(
+            session=session, paper=Paper.objects.create(course=course, title=f"P{i}"), order=i
+        )
         for i in range(READINGS)
     ]
     users = []

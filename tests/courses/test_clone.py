@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from courses.coursefile import import_course
 from courses.models import Claim, Course, Reading, SessionKind, Team
+from courses.timing import end_of_minute as eom
 from tests.courses.test_coursefile import SEED_001
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -31,8 +32,8 @@ def test_tue_thu_schedule_keeps_its_weekdays_in_a_term_starting_on_a_wednesday(e
     assert {(n - o).days for n, o in zip(new_days, old_days, strict=True)} == {105}
     # Course-level instants keep their local wall-clock times.
     assert new.claims_open_at == datetime(2026, 1, 8, 12, 0, tzinfo=LA)
-    assert new.claims_close_at == datetime(2026, 1, 13, 23, 59, tzinfo=LA)
-    assert new.team_deadline == datetime(2026, 1, 20, 23, 59, tzinfo=LA)
+    assert new.claims_close_at == eom(datetime(2026, 1, 13, 23, 59, tzinfo=LA))
+    assert new.team_deadline == eom(datetime(2026, 1, 20, 23, 59, tzinfo=LA))
     out = capsys.readouterr().out
     assert "Tue 2026-02-24  Veterans Day" in out
     assert "Thu 2026-03-12  Thanksgiving" in out
@@ -86,3 +87,18 @@ def test_clone_shifts_dates_in_other_apps_sections_too(ecs):
         _sections.update(saved)
     # Thu 10/16 + 105 days = Thu 2026-01-29, same wall-clock time.
     assert loaded["ecs289d-w26"] == [{"name": "Proposal", "due": "2026-01-29 23:59"}]
+
+
+def test_clone_flags_holidays_that_no_longer_fall_on_the_holiday_they_name(ecs, capsys):
+    call_command("clone_course", ecs.code, "ecs289d-w26", "--first-day", "2026-01-07")
+    out = capsys.readouterr().out
+    assert "Veterans Day was Tue 2025-11-11; now Tue 2026-02-24: check it" in out
+    assert "Thanksgiving was Thu 2025-11-27; now Thu 2026-03-12: check it" in out
+
+
+def test_clone_to_next_fall_leaves_holidays_that_still_fit_unflagged(ecs, capsys):
+    call_command("clone_course", ecs.code, "ecs289d-f26", "--first-day", "2026-09-24")
+    out = capsys.readouterr().out
+    # Veterans Day 2026 is Wed 11/11, the day after the Tuesday class; Thanksgiving is Thu 11/26.
+    assert "Tue 2026-11-10  Veterans Day" in out and "Thu 2026-11-26  Thanksgiving" in out
+    assert "no longer fall" not in out

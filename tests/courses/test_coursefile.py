@@ -1,7 +1,8 @@
 """The one-file course format: import, export, revisions in place.
 
 People: alice and bob are students of the course; they hold claims on
-readings so that a revision has work to keep or lose.
+readings so that a revision has work to keep or lose. carol is bob's teammate.
+The instructor reads the claims audit in the admin.
 """
 
 from datetime import date, datetime, time
@@ -9,8 +10,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 import yaml
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils.formats import date_format
 
 from courses.coursefile import (
     CourseFileError,
@@ -21,7 +25,22 @@ from courses.coursefile import (
     register_section,
     shift_dates,
 )
-from courses.models import Claim, Course, Paper, Reading, Session, SessionKind, Slides
+from courses.models import (
+    Claim,
+    ClaimEvent,
+    Course,
+    Paper,
+    Reading,
+    Role,
+    Session,
+    SessionKind,
+    Slides,
+    Team,
+    TeamMember,
+)
+from courses.services.claims import claim_reading, claim_withdraw
+from courses.timing import end_of_minute as eom
+from reviews.models import Review, ReviewKind
 
 LA = ZoneInfo("America/Los_Angeles")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -53,8 +72,8 @@ def test_example_builds_the_whole_ecs289d_schedule(imported):
     course = imported
     assert course.title.startswith("ECS 289D")
     assert course.claims_open_at == datetime(2025, 9, 25, 12, 0, tzinfo=LA)
-    assert course.claims_close_at == datetime(2025, 9, 30, 23, 59, tzinfo=LA)
-    assert course.team_deadline == datetime(2025, 10, 7, 23, 59, tzinfo=LA)
+    assert course.claims_close_at == eom(datetime(2025, 9, 30, 23, 59, tzinfo=LA))
+    assert course.team_deadline == eom(datetime(2025, 10, 7, 23, 59, tzinfo=LA))
     assert (course.team_min_size, course.team_max_size) == (3, 5)
     assert (course.presenters_per_reading, course.claims_per_presenter) == (2, 1)
     assert course.default_start_time == time(10, 30)
@@ -90,8 +109,10 @@ def test_import_creates_the_same_course_under_a_new_code(imported):
     data["course"]["code"] = "copy-f25"
     copy = import_course(yaml.safe_dump(data)).course
     assert copy.sessions.count() == imported.sessions.count()
-    # Papers are shared between the two courses, not duplicated.
-    assert Paper.objects.filter(title__iexact="the tail at scale").count() == 1
+    # Each course has its own paper, with the same details.
+    tails = Paper.objects.filter(title__iexact="the tail at scale")
+    assert sorted(tails.values_list("course__code", flat=True)) == ["copy-f25", "ecs289d-f25"]
+    assert len(set(tails.values_list("title", "authors", "venue", "year", "url"))) == 1
 
 
 def test_seed_002_to_seed_001_revision_keeps_claims_on_moved_readings(db, make_user):
@@ -270,3 +291,299 @@ def test_session_start_time_and_session_match_by_date(imported):
     again = Session.objects.get(pk=session.pk)
     assert again.start_time == time(12, 10)
     assert again.starts_at() == datetime(2025, 10, 2, 12, 10, tzinfo=LA)
+
+
+# ------------------------------------------------- impossible dates and YAML syntax errors
+
+
+def line_of(text, needle):
+    return next(i for i, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+@pytest.mark.parametrize(
+    ("typed", "why"),
+    [
+        ("2025-02-30", "day is out of range for month"),
+        ("2025-13-02", "month must be in 1..12"),
+    ],
+)
+def test_an_impossible_unquoted_date_is_refused_with_its_line_and_field(db, typed, why):
+    text = SEED_001.replace("- date: 2025-10-02\n", f"- date: {typed}\n", 1)
+    with pytest.raises(CourseFileError) as caught:
+        import_course(text)
+    assert caught.value.line == line_of(text, f"date: {typed}")
+    assert caught.value.path == "sessions[2].date"
+    assert why in caught.value.message
+    assert not Course.objects.exists()
+
+
+def test_an_impossible_unquoted_date_and_time_is_refused_with_its_line_and_field(db):
+    # With seconds, YAML reads it as a timestamp of its own.
+    text = SEED_001.replace("opens: '2025-09-25 12:00'", "opens: 2025-09-31 12:00:00")
+    with pytest.raises(CourseFileError) as caught:
+        import_course(text)
+    assert caught.value.line == line_of(text, "opens: 2025-09-31")
+    assert caught.value.path == "course.claims.opens"
+    assert "day is out of range for month" in caught.value.message
+
+
+def test_the_command_reports_an_impossible_date_without_a_traceback(db, tmp_path):
+    path = tmp_path / "course.yaml"
+    path.write_text(SEED_001.replace("- date: 2025-10-02\n", "- date: 2025-02-30\n", 1))
+    line = line_of(path.read_text(), "2025-02-30")
+    with pytest.raises(CommandError, match=rf"line {line}, sessions\[2\]\.date: .*2025-02-30"):
+        call_command("import_course", str(path))
+
+
+@pytest.mark.parametrize(
+    ("typed", "broken", "needle", "words"),
+    [
+        pytest.param(
+            "  institution: UC Davis\n",
+            "    institution: UC Davis\n",
+            "    institution",
+            "this line is indented more than the one before it.",
+            id="indented-more",
+        ),
+        pytest.param(
+            "    venue: Communications of the ACM\n    year: 2013",
+            "   venue: Communications of the ACM\n    year: 2013",
+            "   venue: Communications of the ACM",
+            "this line is not indented like the lines above it.",
+            id="indented-less",
+        ),
+        pytest.param(
+            "default_start_time: '10:30'",
+            "default_start_time: '10:30",
+            "default_start_time",
+            "a quote is not closed",
+            id="unclosed-quote",  # PyYAML stops four lines later, at the next quote
+        ),
+        pytest.param(
+            "  session_minutes: 80",
+            "\tsession_minutes: 80",
+            "session_minutes",
+            "this line is indented with a tab: indent with spaces only.",
+            id="tab",
+        ),
+        pytest.param(
+            "  topic: Datacenter networking\n  notes: Presentation by Yang",
+            "  topic Datacenter networking\n  notes: Presentation by Yang",
+            "topic Datacenter networking",
+            "a ':' is missing",
+            id="missing-colon",  # PyYAML points at the line after it
+        ),
+        pytest.param(
+            "  term: Fall 2025\n  institution: UC Davis\n",
+            "  term Fall 2025\n  institution: UC Davis\n",
+            "term Fall 2025",
+            "a ':' is missing",
+            id="missing-colon-before-a-key",  # PyYAML: "mapping values are not allowed"
+        ),
+        pytest.param(
+            "title: Course Introduction",
+            "title: Course Introduction: the plan",
+            "Course Introduction: the plan",
+            "a value that contains ': ' must be put in quotes.",
+            id="colon-in-a-value",
+        ),
+    ],
+)
+def test_a_yaml_syntax_error_is_told_in_plain_words_at_the_line_it_starts(
+    db, typed, broken, needle, words
+):
+    assert SEED_001.count(typed) == 1
+    text = SEED_001.replace(typed, broken)
+    with pytest.raises(CourseFileError) as caught:
+        import_course(text)
+    line = line_of(text, needle)
+    assert caught.value.line == line
+    assert words in caught.value.message
+    assert str(caught.value).startswith(f"line {line}: ")
+    assert "mapping values" not in str(caught.value)  # PyYAML's own words are not shown
+    assert not Course.objects.exists()
+
+
+def test_a_nul_character_in_the_file_is_refused_with_its_line(db):
+    text = SEED_001.replace("term: Fall 2025", "term: Fall\x002025")
+    with pytest.raises(CourseFileError) as caught:
+        import_course(text)
+    assert caught.value.line == line_of(text, "term: Fall")
+    assert "NUL character" in caught.value.message
+
+
+def test_a_refusal_says_nothing_was_changed_once(db, make_user, tmp_path):
+    course = import_course(SEED_002).course
+    mccs = reading_titled(course, "MCCS")
+    Claim.objects.create(course=course, reading=mccs, student=make_user("a@example.edu"))
+    path = tmp_path / "course.yaml"
+    path.write_text(SEED_001)  # drops MCCS, which has a claim
+    with pytest.raises(CommandError) as caught:
+        call_command("import_course", str(path))
+    assert "MCCS" in str(caught.value)
+    assert str(caught.value).count("Nothing was changed.") == 1
+
+
+def test_a_bad_value_says_nothing_was_changed_once(db, tmp_path):
+    path = tmp_path / "course.yaml"
+    path.write_text(SEED_001.replace("year: 2013", "year: soon"))
+    with pytest.raises(CommandError) as caught:
+        call_command("import_course", str(path))
+    assert str(caught.value).count("Nothing was changed.") == 1
+
+
+# ------------------------------------------------ removing, previewing and telling
+
+
+CLAIMS_OPEN = datetime(2025, 9, 26, 9, 0, tzinfo=LA)
+MCCS = "MCCS: A Service-based Approach to Collective Communication for Multi-Tenant Cloud"
+SARATHI = "Taming Throughput-Latency Tradeoff in LLM Inference with Sarathi-Serve"
+ZERO = "ZeRO: Memory Optimizations Toward Training Trillion Parameter Models"
+
+
+@pytest.fixture
+def seed_002(db):
+    return import_course(SEED_002).course
+
+
+@pytest.fixture
+def students(seed_002, make_user):
+    people = {}
+    for key, name in (("alice", "Alice Archer"), ("bob", "Bob Baker"), ("carol", "Carol Cho")):
+        people[key] = make_user(f"{key}@example.edu", name)
+        seed_002.memberships.create(user=people[key], role=Role.STUDENT)
+    return people
+
+
+def review(course, reading, student):
+    kind, _ = ReviewKind.objects.get_or_create(
+        course=course, slug="paper-review", defaults={"name": "Paper review", "prompts": PROMPTS}
+    )
+    return Review.objects.create(kind=kind, reading=reading, student=student, answers={"s": "ok"})
+
+
+PROMPTS = [{"key": "s", "label": "Summary", "required": True}]
+
+
+def claimed_and_withdrawn(reading, student):
+    with time_machine.travel(CLAIMS_OPEN, tick=False):
+        claim = claim_reading(reading=reading, user=student)
+        claim_withdraw(claim=claim, user=student)
+    return claim
+
+
+def test_import_removes_a_reading_whose_claims_were_all_withdrawn_and_keeps_its_history(
+    seed_002, students, make_user, login
+):
+    mccs = reading_titled(seed_002, "MCCS")
+    claim = claimed_and_withdrawn(mccs, students["alice"])
+
+    result = import_course(SEED_001)
+
+    assert result.readings_removed == 1
+    assert not Reading.objects.filter(pk=mccs.pk).exists()
+    assert not Claim.objects.filter(pk=claim.pk).exists()
+    events = ClaimEvent.objects.filter(course=seed_002).order_by("id")
+    assert [(e.action, e.holder, e.paper_title, e.session_date, e.reading) for e in events] == [
+        ("claim", "Alice Archer", MCCS, date(2025, 10, 23), None),
+        ("withdraw", "Alice Archer", MCCS, date(2025, 10, 23), None),
+    ]
+    # The claims audit still names the paper and the session.
+    instructor = make_user("yang@example.edu", "Yang Zhou", is_staff=True)
+    seed_002.memberships.create(user=instructor, role=Role.INSTRUCTOR)
+    page = login(instructor).get(reverse("admin:courses_claimevent_changelist")).content.decode()
+    assert page.count(MCCS) == 2
+    assert page.count(date_format(date(2025, 10, 23))) == 2
+
+
+def test_import_refuses_to_drop_a_reading_with_a_review_even_if_its_claim_was_withdrawn(
+    seed_002, students
+):
+    mccs = reading_titled(seed_002, "MCCS")
+    claim = claimed_and_withdrawn(mccs, students["alice"])
+    review(seed_002, mccs, students["bob"])
+
+    with pytest.raises(CourseFileError) as caught:
+        import_course(SEED_001)
+
+    assert f'"{MCCS}" (1 review)' in str(caught.value)
+    assert Reading.objects.filter(pk=mccs.pk).exists()
+    assert Claim.objects.filter(pk=claim.pk).exists()
+
+
+def test_import_refuses_to_drop_a_reading_with_an_active_claim_after_a_withdrawn_one(
+    seed_002, students
+):
+    mccs = reading_titled(seed_002, "MCCS")
+    claimed_and_withdrawn(mccs, students["alice"])
+    Claim.objects.create(course=seed_002, reading=mccs, student=students["bob"])
+
+    with pytest.raises(CourseFileError) as caught:
+        import_course(SEED_001)
+
+    assert f'"{MCCS}" (1 claim)' in str(caught.value)
+    assert Reading.objects.filter(pk=mccs.pk).exists()
+
+
+def snapshot():
+    return (
+        sorted(Session.objects.values_list("id", "date", "title")),
+        sorted(Reading.objects.values_list("id", "session_id", "paper_id", "order", "required")),
+        sorted(Paper.objects.values_list("id", "title", "url")),
+        sorted(Claim.objects.values_list("id", "reading_id", "withdrawn_at")),
+        sorted(ClaimEvent.objects.values_list("id", "reading_id")),
+        sorted(Review.objects.values_list("id", "reading_id")),
+    )
+
+
+def test_dry_run_lists_what_would_change_and_whose_work_moves_and_changes_nothing(
+    seed_002, students, tmp_path, capsys, django_capture_on_commit_callbacks, mailoutbox
+):
+    sarathi = reading_titled(seed_002, "Taming Throughput")
+    Claim.objects.create(course=seed_002, reading=sarathi, student=students["alice"])
+    for student in students.values():
+        review(seed_002, sarathi, student)
+    claimed_and_withdrawn(reading_titled(seed_002, "MCCS"), students["bob"])
+    before = snapshot()
+    path = tmp_path / "course.yaml"
+    path.write_text(SEED_001)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_course", str(path), "--dry-run")
+
+    out = capsys.readouterr().out
+    assert "ecs289d-f25 would be updated (dry run: nothing was changed)" in out
+    assert "readings +13 -1, 4 moved" in out
+    assert f"moves “{SARATHI}” from Tue Nov 4 to Thu Nov 6: claim by Alice Archer, 3 reviews" in out
+    assert f"moves “{ZERO}” from Thu Nov 13 to Tue Nov 18\n" in out
+    assert f"removes “{MCCS}” from Thu Oct 23 (1 withdrawn claim: kept in the claims audit)" in out
+    assert "adds “VL2: A Scalable and Flexible Data Center Network” to Thu Oct 2" in out
+    assert snapshot() == before
+    assert mailoutbox == []
+
+
+def test_presenters_of_a_reading_moved_to_another_date_are_told_once_each(
+    seed_002, students, tmp_path, django_capture_on_commit_callbacks, mailoutbox
+):
+    # alice presents Sarathi-Serve alone; bob and carol present ZeRO as a team.
+    Claim.objects.create(
+        course=seed_002, reading=reading_titled(seed_002, "Taming"), student=students["alice"]
+    )
+    team = Team.objects.create(course=seed_002, name="Zero heroes")
+    for key in ("bob", "carol"):
+        TeamMember.objects.create(team=team, user=students[key])
+    Claim.objects.create(course=seed_002, reading=reading_titled(seed_002, "ZeRO"), team=team)
+    path = tmp_path / "course.yaml"
+    path.write_text(SEED_001)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_course", str(path))
+
+    assert sorted((m.to, m.subject) for m in mailoutbox) == [
+        (["alice@example.edu"], f"ecs289d-f25: “{SARATHI}” moved to Thu Nov 6"),
+        (["bob@example.edu"], f"ecs289d-f25: “{ZERO}” moved to Tue Nov 18"),
+        (["carol@example.edu"], f"ecs289d-f25: “{ZERO}” moved to Tue Nov 18"),
+    ]
+    alices = next(m for m in mailoutbox if m.to == ["alice@example.edu"])
+    assert "moved from Tue Nov 4 to Thu Nov 6" in alices.body
+    assert "/courses/ecs289d-f25/" in alices.body

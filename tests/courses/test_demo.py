@@ -7,8 +7,9 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from courses.models import Claim, Course, Membership, Reading, Role, SessionKind
+from courses.models import Claim, Course, Membership, Reading, Role, Session, SessionKind
 from courses.services.schedule import DEMO_PASSWORD
+from courses.timing import end_of_minute as eom
 
 LA = ZoneInfo("America/Los_Angeles")
 # A Wednesday in the middle of a later term: the demo must make it week 1.
@@ -60,7 +61,7 @@ def test_demo_as_seeded_keeps_the_fall_2025_dates(db):
     course = Course.objects.get(code="ecs289d-f25")
     assert course.sessions.first().date == date(2025, 9, 25)
     assert course.claims_open_at == datetime(2025, 9, 25, 12, 0, tzinfo=LA)
-    assert course.claims_close_at == datetime(2025, 9, 30, 23, 59, tzinfo=LA)
+    assert course.claims_close_at == eom(datetime(2025, 9, 30, 23, 59, tzinfo=LA))
 
 
 def test_running_the_demo_again_changes_nothing(db, capsys, django_assert_max_num_queries):
@@ -103,3 +104,34 @@ def test_demo_reset_rebuilds_it(db):
     assert new.sessions.first().date == date(2025, 9, 25)
     assert Membership.objects.filter(course=new).count() == 25
     assert get_user_model().objects.filter(email__endswith="@example.edu").count() == 25
+
+
+def holiday_rows(course):
+    return [(s.date, s.title, s.notes) for s in course.sessions.filter(kind=SessionKind.HOLIDAY)]
+
+
+def test_demo_shows_holidays_the_shift_moved_off_their_day_as_no_class(db, capsys):
+    with time_machine.travel(TODAY, tick=False):
+        call_command("demo")
+    course = Course.objects.get(code="ecs289d-f25")
+    # Veterans Day would be Tue 5/26 and Thanksgiving Thu 6/11: neither label may show.
+    assert holiday_rows(course) == [
+        (date(2026, 5, 26), "No class", ""),
+        (date(2026, 6, 11), "No class", ""),
+    ]
+    named = Session.objects.filter(course=course).values_list("title", "notes")
+    assert not [
+        row for row in named if "Veterans" in "".join(row) or "Thanksgiving" in "".join(row)
+    ]
+    out = capsys.readouterr().out
+    assert "Veterans Day was Tue 2025-11-11; now Tue 2026-05-26: shown as “No class”" in out
+
+
+def test_demo_keeps_holiday_names_that_still_fit(db):
+    with time_machine.travel(datetime(2026, 9, 23, 9, 0, tzinfo=LA), tick=False):
+        call_command("demo")
+    course = Course.objects.get(code="ecs289d-f25")
+    assert holiday_rows(course) == [
+        (date(2026, 11, 10), "Veterans Day", "Skipped for Veterans Day Holiday"),
+        (date(2026, 11, 26), "Thanksgiving", "Skipped for Thanksgiving Holiday"),
+    ]

@@ -54,7 +54,9 @@ def graded_course(course, alice, bob):
     )  # fmt: skip
     bonus = make(course=course, name="Bonus", weight=D(5), is_bonus=True, source=S.MANUAL, order=3)
     session = Session.objects.create(course=course, date=date(2025, 10, 14))
-    reading = Reading.objects.create(session=session, paper=Paper.objects.create(title="Orca"))
+    reading = Reading.objects.create(
+        session=session, paper=Paper.objects.create(course=course, title="Orca")
+    )
     Claim.objects.create(course=course, reading=reading, student=alice, points=D("8.5"))
     ManualScore.objects.create(component=participation, student=alice, points=D("77.77"))
     ManualScore.objects.create(component=participation, student=bob, points=D(100))

@@ -153,7 +153,7 @@ def make_students(course, n, start=0):
 def grade_everyone(course, components, users):
     session = Session.objects.create(course=course, date=date(2025, 10, 14))
     for index, user in enumerate(users[:20]):
-        paper = Paper.objects.create(title=f"Paper {index}")
+        paper = Paper.objects.create(course=course, title=f"Paper {index}")
         reading = Reading.objects.create(session=session, paper=paper, order=index)
         Claim.objects.create(course=course, reading=reading, student=user, points=D(index % 10))
     ManualScore.objects.bulk_create(
@@ -190,7 +190,9 @@ def test_gradebook_shows_totals_letters_links_and_a_histogram_with_cutoffs(
     components, course, alice, bob, instructor, login
 ):
     session = Session.objects.create(course=course, date=date(2025, 10, 14))
-    reading = Reading.objects.create(session=session, paper=Paper.objects.create(title="Orca"))
+    reading = Reading.objects.create(
+        session=session, paper=Paper.objects.create(course=course, title="Orca")
+    )
     Claim.objects.create(course=course, reading=reading, student=alice, points=D(9))
     ManualScore.objects.create(component=components["participation"], student=alice, points=D(90))
     ManualScore.objects.create(component=components["quiz"], student=alice, points=D(95))

@@ -113,7 +113,7 @@ def ecs289d(course):
 
 def past_reading(course, title="Orca", day=date(2025, 10, 14), order=1):
     session, _ = Session.objects.get_or_create(course=course, date=day)
-    paper = Paper.objects.create(title=title)
+    paper = Paper.objects.create(course=course, title=title)
     return Reading.objects.create(session=session, paper=paper, order=order)
 
 

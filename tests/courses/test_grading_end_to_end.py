@@ -77,10 +77,10 @@ def test_worked_example_end_to_end_with_reviews_milestones_claims_and_manual_sco
         session = Session.objects.create(
             course=course, date=date(2025, 10, 7) + timedelta(weeks=week)
         )
-        paper = Paper.objects.create(title=f"Required {week + 1}")
+        paper = Paper.objects.create(course=course, title=f"Required {week + 1}")
         required.append(Reading.objects.create(session=session, paper=paper, order=1))
         if week < 3:
-            paper = Paper.objects.create(title=f"Optional {week + 1}")
+            paper = Paper.objects.create(course=course, title=f"Optional {week + 1}")
             optional.append(
                 Reading.objects.create(session=session, paper=paper, order=2, required=False)
             )

@@ -15,7 +15,7 @@ from tests.conftest import LA
 def add_readings(course, n, day):
     session = Session.objects.create(course=course, date=day)
     for i in range(n):
-        paper = Paper.objects.create(title=f"P {day} {i}")
+        paper = Paper.objects.create(course=course, title=f"P {day} {i}")
         Reading.objects.create(session=session, paper=paper, order=i)
     return session
 
@@ -131,15 +131,16 @@ def test_session_admin_list_has_a_fixed_query_count(
         assert client.get(url).status_code == 200
 
 
-def test_paper_admin_shows_papers_of_my_courses_and_unplaced_ones(
-    client, instructor, other_course, reading
+def test_paper_admin_shows_my_courses_papers_placed_or_not_and_no_others(
+    client, instructor, course, other_course, reading
 ):
     foreign = add_readings(other_course, 1, date(2025, 10, 1)).readings.get().paper
-    unplaced = Paper.objects.create(title="Not placed yet")
+    unplaced = Paper.objects.create(course=course, title="Not placed yet")
+    foreign_unplaced = Paper.objects.create(course=other_course, title="Theirs, not placed yet")
     client.force_login(instructor)
     html = client.get(reverse("admin:courses_paper_changelist")).content.decode()
     assert reading.paper.title in html and unplaced.title in html
-    assert foreign.title not in html
+    assert foreign.title not in html and foreign_unplaced.title not in html
 
 
 def test_admin_times_are_in_the_courses_time_zone(login, course, instructor, alice, reading):
@@ -148,8 +149,8 @@ def test_admin_times_are_in_the_courses_time_zone(login, course, instructor, ali
     client = login(instructor)
     change = reverse("admin:courses_course_change", args=[course.pk])
     page = client.get(change).content.decode()
-    assert 'value="2025-09-30"' in page and 'value="23:59:00"' in page
-    assert 'value="06:59:00"' not in page
+    assert 'value="2025-09-30"' in page and 'value="23:59"' in page
+    assert 'value="06:59"' not in page
     assert "Times on this page are in America/Los_Angeles" in page
     Claim.objects.create(
         course=course,

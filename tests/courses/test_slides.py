@@ -69,13 +69,15 @@ def test_pptx_is_accepted_by_content(login, course, reading, alice, presenting):
         ("talk.pdf", b"MZ\x90\x00 not a pdf at all", "not a PDF or a PowerPoint"),
         ("talk.pdf", b"<html><script>alert(1)</script>", "not a PDF or a PowerPoint"),
         ("talk.pptx", PDF, "content is .pdf but its name ends in “.pptx”"),
+        ("deck.pdf", pptx_bytes(), "content is .pptx but its name ends in “.pdf”"),
+        ("talk.pdf.html", PDF, "content is .pdf but its name ends in “.html”"),
     ],
 )
-def test_the_type_is_checked_by_content_not_the_name(
+def test_the_type_is_checked_by_content_and_the_name_must_agree(
     login, course, reading, alice, presenting, name, content, message
 ):
     response = post(login(alice), course, reading, name, content)
-    assert response.status_code == 200
+    assert response.status_code == 400  # as on the team page: the form again, and why
     page = response.content.decode()
     assert message in page and "invalid-feedback" in page  # next to the field
     assert not Slides.objects.exists()
@@ -85,7 +87,15 @@ def test_files_over_the_size_limit_are_refused(login, settings, course, reading,
     settings.MAX_UPLOAD_MB = 1
     big = PDF + b"0" * (1024 * 1024)
     response = post(login(alice), course, reading, "big.pdf", big)
-    assert "the limit is 1 MB" in response.content.decode()
+    assert response.status_code == 400
+    assert "The file is 1.0 MB; the limit is 1 MB." in response.content.decode()
+    assert not Slides.objects.exists()
+
+
+def test_a_post_without_a_file_says_so_next_to_the_field(login, course, reading, alice, presenting):
+    response = login(alice).post(upload_url(course, reading), {})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
     assert not Slides.objects.exists()
 
 

@@ -41,12 +41,13 @@ def extension(proposal, team):
 def test_a_team_with_an_extension_submits_on_time_after_the_milestones_due_time(
     proposal, alice, carol, team, rival, extension
 ):
-    after = proposal.due_at + timedelta(days=1)
+    # A day after the first late instant (the due minute's end, plus one microsecond).
+    after = proposal.due_at + timedelta(days=1, microseconds=1)
     ours = submission_create(milestone=proposal, user=alice, text="plan", now=after)
     theirs = submission_create(milestone=proposal, user=carol, text="plan", now=after)
     assert not ours.is_late and ours.lateness is None
     assert theirs.is_late and theirs.lateness == timedelta(days=1)
-    past_ours = proposal.due_at + timedelta(days=2, hours=3)
+    past_ours = proposal.due_at + timedelta(days=2, hours=3, microseconds=1)
     late = submission_create(milestone=proposal, user=alice, text="v2", now=past_ours)
     assert late.is_late and late.lateness == timedelta(hours=3)
 

@@ -16,6 +16,7 @@ from courses.coursefile import (
 )
 from courses.deadlines import due_items
 from courses.models import ComponentSource, Course, GradeComponent, Membership, Role
+from courses.timing import end_of_minute as eom
 from projects.models import Deliverable, LatePolicy, Milestone, MilestoneGrade, Submission
 from projects.providers import milestone_deadlines
 from tests.conftest import LA
@@ -42,7 +43,9 @@ def test_a_students_deadlines_include_the_teams_milestones_with_done_flags(
     assert items["Project proposal (project)"].done
     assert items["Mid-quarter check-in (project)"].done
     assert not items["Code repository (project)"].done
-    assert items["Project proposal (project)"].due_at == datetime(2025, 10, 16, 23, 59, tzinfo=LA)
+    assert items["Project proposal (project)"].due_at == eom(
+        datetime(2025, 10, 16, 23, 59, tzinfo=LA)
+    )
     assert items["Code repository (project)"].url.endswith(f"/team/#m{repo_link.pk}")
 
 
@@ -110,7 +113,7 @@ def test_the_course_file_carries_milestones_and_reads_them_back(course, alice, t
     data[1]["name"] = "Mid-quarter check-in"
     milestones_section().load(course, data)
     moved = Milestone.objects.get(course=course, name="Project proposal")
-    assert moved.due_at == datetime(2025, 10, 17, 23, 59, tzinfo=LA)
+    assert moved.due_at == eom(datetime(2025, 10, 17, 23, 59, tzinfo=LA))
     assert moved.component == component and moved.late_penalty_pct == Decimal("10")
     assert sorted(Milestone.objects.values_list("name", flat=True)) == [
         "Mid-quarter check-in",
@@ -169,7 +172,9 @@ def test_shifting_the_course_file_keeps_the_wall_clock_due_time_across_dst(cours
     )
     data = shift_dates(milestones_section().export(course), 28)
     milestones_section().load(course, data)
-    assert Milestone.objects.get().due_at == datetime(2025, 11, 13, 23, 59, tzinfo=LA)  # PST now
+    assert Milestone.objects.get().due_at == eom(
+        datetime(2025, 11, 13, 23, 59, tzinfo=LA)
+    )  # PST now
 
 
 ECS289D_PROJECT = """

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from courses.coursefile import CourseFileError, sections
+from courses.timing import end_of_minute as eom
 from projects.models import Deliverable, Milestone, RelativeDue
 from tests.conftest import LA
 
@@ -35,7 +36,7 @@ def milestones_section():
 
 
 def test_a_session_relative_milestone_is_due_by_the_sessions_clock(presentation):
-    assert presentation.due_at == datetime(2025, 11, 4, 10, 30, tzinfo=LA)
+    assert presentation.due_at == eom(datetime(2025, 11, 4, 10, 30, tzinfo=LA))
 
 
 def test_the_night_before_rule_follows_dst(course, session):
@@ -48,8 +49,8 @@ def test_the_night_before_rule_follows_dst(course, session):
         at_time=time(23, 59),
     )
     milestone.full_clean()
-    assert milestone.due_at == datetime(2025, 11, 3, 23, 59, tzinfo=LA)  # PST, after 11/2
-    assert milestone.describe_due() == "11:59 pm the day before the session of Tue Nov 4"
+    assert milestone.due_at == eom(datetime(2025, 11, 3, 23, 59, tzinfo=LA))  # PST, after 11/2
+    assert milestone.describe_due() == "11:59 PM the day before the session of Tue Nov 4"
 
 
 def test_moving_the_session_moves_the_milestone(presentation, session):
@@ -57,14 +58,14 @@ def test_moving_the_session_moves_the_milestone(presentation, session):
     session.start_time = time(9, 0)
     session.save()
     presentation.refresh_from_db()
-    assert presentation.due_at == datetime(2025, 11, 6, 9, 0, tzinfo=LA)
+    assert presentation.due_at == eom(datetime(2025, 11, 6, 9, 0, tzinfo=LA))
 
 
 def test_changing_the_course_start_time_moves_the_milestone(course, presentation):
     course.default_start_time = time(12, 10)
     course.save()
     presentation.refresh_from_db()
-    assert presentation.due_at == datetime(2025, 11, 4, 12, 10, tzinfo=LA)
+    assert presentation.due_at == eom(datetime(2025, 11, 4, 12, 10, tzinfo=LA))
 
 
 def test_staff_create_a_session_relative_milestone_in_the_admin(login, course, instructor, session):
@@ -89,7 +90,7 @@ def test_staff_create_a_session_relative_milestone_in_the_admin(login, course, i
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert Milestone.objects.get().due_at == datetime(2025, 11, 4, 10, 30, tzinfo=LA)
+    assert Milestone.objects.get().due_at == eom(datetime(2025, 11, 4, 10, 30, tzinfo=LA))
 
 
 def test_a_milestone_without_due_time_or_session_is_refused(login, course, instructor):
@@ -129,8 +130,8 @@ def test_the_course_file_keeps_session_relative_milestones_relative(course, pres
     )
     due = dict(Milestone.objects.values_list("name", "due_at"))
     assert due == {
-        "Final presentation": datetime(2025, 11, 4, 10, 30, tzinfo=LA),
-        "Slides": datetime(2025, 11, 3, 23, 59, tzinfo=LA),
+        "Final presentation": eom(datetime(2025, 11, 4, 10, 30, tzinfo=LA)),
+        "Slides": eom(datetime(2025, 11, 3, 23, 59, tzinfo=LA)),
     }
 
 
@@ -155,7 +156,7 @@ def test_versions_already_in_are_judged_again_when_the_due_time_moves(
         team=team,
         version=1,
         submitted_by=alice,
-        submitted_at=presentation.due_at + timedelta(hours=1),
+        submitted_at=datetime(2025, 11, 4, 11, 30, tzinfo=LA),  # an hour after class starts
         is_late=True,
         lateness=timedelta(hours=1),
         text="slides link",
@@ -182,5 +183,6 @@ def test_versions_already_in_are_judged_again_when_the_due_time_moves(
     response = client.post(change, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     version.refresh_from_db()
-    # 10:00 in the course's time zone (the form's zone), the version came at 11:30.
-    assert version.is_late and version.lateness == timedelta(minutes=90)
+    # 10:00 in the course's time zone (the form's zone) covers that minute: late from 10:01,
+    # and the version came at 11:30.
+    assert version.is_late and version.lateness == timedelta(minutes=89)

@@ -76,7 +76,9 @@ def paper_review(course, reviews_component):
 
 @pytest.fixture
 def optional_reading(session):
-    paper = Paper.objects.create(title="Mooncake: A KVCache-centric Architecture", year=2025)
+    paper = Paper.objects.create(
+        course=session.course, title="Mooncake: A KVCache-centric Architecture", year=2025
+    )
     return Reading.objects.create(session=session, paper=paper, required=False, order=2)
 
 
@@ -88,7 +90,7 @@ def october_session(course):
 
 @pytest.fixture
 def october_reading(october_session):
-    paper = Paper.objects.create(title="Megatron-LM", year=2019)
+    paper = Paper.objects.create(course=october_session.course, title="Megatron-LM", year=2019)
     return Reading.objects.create(session=october_session, paper=paper, required=True, order=1)
 
 

@@ -31,8 +31,9 @@ def two_reviews(paper_review, reading, alice, bob):
         reading=reading,
         student=bob,
         answers=ANSWERS,
-        submitted_at=DUE + timedelta(hours=3),
-        first_submitted_at=DUE + timedelta(hours=3),
+        # 3 h after the first late instant (due 23:59 PST covers that minute: late from 00:00)
+        submitted_at=DUE + timedelta(hours=3, minutes=1),
+        first_submitted_at=DUE + timedelta(hours=3, minutes=1),
     )
     return on_time, late
 

@@ -32,7 +32,7 @@ def test_unsent_text_survives_a_reload_and_is_dropped_after_saving(
 ):
     session = Session.objects.create(course=course, date=timezone.localdate() + timedelta(days=10))
     reading = Reading.objects.create(
-        session=session, paper=Paper.objects.create(title="Future paper")
+        session=session, paper=Paper.objects.create(course=course, title="Future paper")
     )
     page = open_page("alice")
     page.sign_in(alice.email, PASSWORD)

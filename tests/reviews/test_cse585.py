@@ -90,10 +90,10 @@ def cse(other_course):
     )
     session = Session.objects.create(course=other_course, date=date(2025, 11, 4))
     presented = Reading.objects.create(
-        session=session, paper=Paper.objects.create(title="vLLM"), order=1
+        session=session, paper=Paper.objects.create(course=other_course, title="vLLM"), order=1
     )
     unpresented = Reading.objects.create(
-        session=session, paper=Paper.objects.create(title="Orca"), order=2
+        session=session, paper=Paper.objects.create(course=other_course, title="Orca"), order=2
     )
     return other_course, summary, question, presented, unpresented
 
@@ -169,7 +169,8 @@ def test_any_team_member_edits_the_one_team_summary(cse, people, login):
 def test_late_summary_is_kept_but_earns_no_credit(cse, people, login):
     course, summary, _, presented, _ = cse
     url = f"/courses/{course.code}/readings/{presented.pk}/review/?kind=summary"
-    with time_machine.travel(CLASS_START + timedelta(hours=25), tick=False):
+    # Due 24 h after class starts, through that whole minute: an hour after the minute ends.
+    with time_machine.travel(CLASS_START + timedelta(hours=25, minutes=1), tick=False):
         page = login(people["sam"]).post(url, SUMMARY_ANSWERS, follow=True).content.decode()
     assert "Submitted 1 h late" in page
     Review.objects.update(points=Decimal("10"))

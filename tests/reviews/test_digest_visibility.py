@@ -117,7 +117,7 @@ def test_outsiders_and_guessed_ids_get_404(
         assert get(login(user), digest_url(course, reading), AFTER).status_code == 404
     other = Reading.objects.create(
         session=Session.objects.create(course=other_course, date=reading.session.date),
-        paper=Paper.objects.create(title="Other course paper"),
+        paper=Paper.objects.create(course=other_course, title="Other course paper"),
     )
     assert get(login(bob), digest_url(course, other), AFTER).status_code == 404
     assert (

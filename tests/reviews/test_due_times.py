@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import time_machine
 
 from courses.models import Session, Team, TeamMember
+from courses.timing import end_of_minute as eom
 from reviews.models import DueOverride, Extension
 from reviews.plan import ReviewPlan
 from tests.conftest import LA
@@ -23,13 +24,13 @@ def due_for(kind, reading, user):
 
 def test_night_before_after_dst_change_is_2359_pst(paper_review, reading, alice):
     # Tue 2025-11-04 -> Mon 11-03 23:59 PST = 07:59 UTC on 11-04.
-    assert due_for(paper_review, reading, alice) == datetime(2025, 11, 4, 7, 59, tzinfo=UTC)
+    assert due_for(paper_review, reading, alice) == eom(datetime(2025, 11, 4, 7, 59, tzinfo=UTC))
 
 
 def test_night_before_before_dst_change_is_2359_pdt(paper_review, october_reading, alice):
     # Tue 2025-10-28 -> Mon 10-27 23:59 PDT = 06:59 UTC on 10-28.
-    assert due_for(paper_review, october_reading, alice) == datetime(
-        2025, 10, 28, 6, 59, tzinfo=UTC
+    assert due_for(paper_review, october_reading, alice) == eom(
+        datetime(2025, 10, 28, 6, 59, tzinfo=UTC)
     )
 
 
@@ -43,8 +44,8 @@ def test_hours_after_class_start_counts_elapsed_hours_across_dst(
     paper_review.save()
     Session.objects.filter(pk=reading.session_id).update(date=date(2025, 11, 1))
     due = due_for(paper_review, reading, alice)
-    assert due == datetime(2025, 11, 2, 17, 30, tzinfo=UTC)
-    assert due.astimezone(LA).time() == time(9, 30)
+    assert due == eom(datetime(2025, 11, 2, 17, 30, tzinfo=UTC))
+    assert due.astimezone(LA).time() == time(9, 30, 59, 999999)
 
 
 def test_hours_after_uses_session_start_time_in_pdt(paper_review, october_reading, alice):
@@ -52,34 +53,34 @@ def test_hours_after_uses_session_start_time_in_pdt(paper_review, october_readin
     paper_review.due_hours_after = 24
     paper_review.save()
     # Tue 10-28 10:30 PDT = 17:30 UTC, +24 h.
-    assert due_for(paper_review, october_reading, alice) == datetime(
-        2025, 10, 29, 17, 30, tzinfo=UTC
+    assert due_for(paper_review, october_reading, alice) == eom(
+        datetime(2025, 10, 29, 17, 30, tzinfo=UTC)
     )
 
 
 def test_session_override_replaces_the_policy_for_that_session_only(
     paper_review, reading, october_reading, alice
 ):
-    override = datetime(2025, 11, 2, 12, 0, tzinfo=LA)
+    override = eom(datetime(2025, 11, 2, 12, 0, tzinfo=LA))
     DueOverride.objects.create(kind=paper_review, session=reading.session, due_at=override)
     assert due_for(paper_review, reading, alice) == override
-    assert due_for(paper_review, october_reading, alice) == datetime(
-        2025, 10, 28, 6, 59, tzinfo=UTC
+    assert due_for(paper_review, october_reading, alice) == eom(
+        datetime(2025, 10, 28, 6, 59, tzinfo=UTC)
     )
 
 
 def test_extension_moves_the_due_time_for_that_student_only(paper_review, reading, alice, bob):
-    later = datetime(2025, 11, 6, 12, 0, tzinfo=LA)
+    later = eom(datetime(2025, 11, 6, 12, 0, tzinfo=LA))
     Extension.objects.create(course=paper_review.course, student=bob, reading=reading, due_at=later)
     assert due_for(paper_review, reading, bob) == later
-    assert due_for(paper_review, reading, alice) == datetime(2025, 11, 4, 7, 59, tzinfo=UTC)
+    assert due_for(paper_review, reading, alice) == eom(datetime(2025, 11, 4, 7, 59, tzinfo=UTC))
 
 
 def test_extension_never_makes_a_review_due_earlier(paper_review, reading, alice):
     Extension.objects.create(
         course=paper_review.course, student=alice, due_at=datetime(2025, 11, 1, tzinfo=UTC)
     )
-    assert due_for(paper_review, reading, alice) == datetime(2025, 11, 4, 7, 59, tzinfo=UTC)
+    assert due_for(paper_review, reading, alice) == eom(datetime(2025, 11, 4, 7, 59, tzinfo=UTC))
 
 
 def test_team_extension_applies_to_the_teams_review(paper_review, course, reading, alice, bob):
@@ -87,7 +88,7 @@ def test_team_extension_applies_to_the_teams_review(paper_review, course, readin
     paper_review.save()
     team = Team.objects.create(course=course, name="Kernels")
     TeamMember.objects.create(team=team, user=alice)
-    later = datetime(2025, 11, 5, 9, 0, tzinfo=UTC)
+    later = eom(datetime(2025, 11, 5, 9, 0, tzinfo=UTC))
     Extension.objects.create(course=course, team=team, kind=paper_review, due_at=later)
     assert due_for(paper_review, reading, alice) == later
 
@@ -127,7 +128,7 @@ def test_moving_the_reading_to_another_session_moves_its_due_time(
     reading.session = october_session
     reading.order = 5
     reading.save()
-    assert due_for(paper_review, reading, alice) == datetime(2025, 10, 28, 6, 59, tzinfo=UTC)
+    assert due_for(paper_review, reading, alice) == eom(datetime(2025, 10, 28, 6, 59, tzinfo=UTC))
 
 
 def test_cloning_keeps_a_due_override_at_its_local_time_across_dst(db):
@@ -153,5 +154,5 @@ def test_cloning_keeps_a_due_override_at_its_local_time_across_dst(db):
     clone = Course.objects.get(code="ecs289d-late")
     override = DueOverride.objects.get(kind__course=clone)
     assert override.session.date == date(2025, 12, 2)
-    assert override.due_at == datetime(2025, 12, 1, 23, 59, tzinfo=LA)
+    assert override.due_at == eom(datetime(2025, 12, 1, 23, 59, tzinfo=LA))
     assert override.due_at.astimezone(LA).strftime("%H:%M %Z") == "23:59 PST"

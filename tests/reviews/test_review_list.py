@@ -107,7 +107,7 @@ def test_nav_shows_reviews_only_in_courses_with_review_kinds(
 
 def _more(course, session, make_user, n):
     for i in range(n):
-        paper = Paper.objects.create(title=f"Paper {i}")
+        paper = Paper.objects.create(course=course, title=f"Paper {i}")
         Reading.objects.create(session=session, paper=paper, required=i % 2 == 0, order=10 + i)
         user = make_user(f"x{i}@example.edu", f"X {i}")
         Membership.objects.create(user=user, course=course, role=Role.STUDENT)
@@ -154,11 +154,13 @@ def test_the_kinds_reading_scope_decides_what_is_owed(
     paper_review.readings = scope
     paper_review.save()
     Reading.objects.create(
-        session=session, paper=Paper.objects.create(title="The required one"), order=1
+        session=session,
+        paper=Paper.objects.create(course=course, title="The required one"),
+        order=1,
     )
     Reading.objects.create(
         session=session,
-        paper=Paper.objects.create(title="The optional one"),
+        paper=Paper.objects.create(course=course, title="The optional one"),
         required=False,
         order=2,
     )
@@ -172,12 +174,15 @@ def test_placeholder_papers_and_holidays_ask_for_no_review(
     from courses.models import Session, SessionKind
 
     Reading.objects.create(
-        session=session, paper=Paper.objects.create(title="TBD topic", is_placeholder=True)
+        session=session,
+        paper=Paper.objects.create(course=course, title="TBD topic", is_placeholder=True),
     )
     holiday = Session.objects.create(
         course=course, date=session.date + timedelta(days=2), kind=SessionKind.HOLIDAY
     )
-    Reading.objects.create(session=holiday, paper=Paper.objects.create(title="Holiday paper"))
+    Reading.objects.create(
+        session=holiday, paper=Paper.objects.create(course=course, title="Holiday paper")
+    )
     page = login(alice).get(list_url(course)).content.decode()
     assert "TBD topic" not in page and "Holiday paper" not in page
 

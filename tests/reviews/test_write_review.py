@@ -10,6 +10,7 @@ from decimal import Decimal
 import time_machine
 
 from courses.models import Paper, Reading, Session
+from courses.timing import end_of_minute as eom
 from reviews.models import Review
 from tests.reviews.conftest import ANSWERS, SUMMARY, review_url
 
@@ -70,7 +71,12 @@ def test_review_sent_after_due_is_saved_and_marked_late(
     paper_review, course, reading, alice, login
 ):
     response = post(
-        login(alice), course, reading, DUE + timedelta(hours=2, minutes=14), follow=True
+        # Due 23:59 covers that minute: 02:14 is 2 h 14 min after the first late instant.
+        login(alice),
+        course,
+        reading,
+        DUE + timedelta(hours=2, minutes=15),
+        follow=True,
     )
     page = response.content.decode()
     assert Review.objects.get(student=alice).answers == ANSWERS
@@ -100,7 +106,9 @@ def test_late_review_can_be_edited_and_each_edit_restamps_it(
     post(client, course, reading, DUE + timedelta(hours=3), {**ANSWERS, "questions": "More?"})
     review = Review.objects.get(student=alice)
     assert review.answers["questions"] == "More?"
-    assert review.late_by(DUE) == timedelta(hours=3)
+    assert review.submitted_at == DUE + timedelta(hours=3)
+    # Due 23:59 covers that minute: late from 00:00, so 2 h 59 min late.
+    assert review.late_by(eom(DUE)) == timedelta(hours=2, minutes=59)
 
 
 def test_graded_review_is_final(paper_review, course, reading, alice, login):
@@ -145,7 +153,9 @@ def test_outsider_and_other_course_readings_get_404(
 ):
     assert login(charlie).get(review_url(course, reading)).status_code == 404
     other_session = Session.objects.create(course=other_course, date=reading.session.date)
-    other = Reading.objects.create(session=other_session, paper=Paper.objects.create(title="X"))
+    other = Reading.objects.create(
+        session=other_session, paper=Paper.objects.create(course=other_course, title="X")
+    )
     client = login(alice)
     assert client.get(review_url(course, other)).status_code == 404
     assert client.get(review_url(course, other), {"x": 1}).status_code == 404

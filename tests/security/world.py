@@ -116,6 +116,7 @@ def _course_objects(course, *, presenter, author, team_members, team_name, grade
     w = CourseWorld(course=course)
     w.session = Session.objects.create(course=course, date=date(2025, 11, 4), topic="Inference")
     w.paper = Paper.objects.create(
+        course=course,
         title=f"FlashInfer for {course.code}",
         authors="Ye et al.",
         venue="MLSys",

@@ -98,3 +98,28 @@ def test_course_staff_unlock_a_locked_student_in_the_admin(
     assert not AccessAttempt.objects.exists()
     response = client.post(url, {"username": alice.email, "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_healthz_answers_plain_http_probes_while_other_pages_redirect(client, settings):
+    # A load balancer probes over plain HTTP; a 301 would mark the app down.
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    response = client.get(reverse("login"))
+    assert response.status_code == 301
+    assert response["Location"].startswith("https://")
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"PROXY_COUNT": "2"}, {"BEHIND_PROXY": "true", "PROXY_COUNT": "0"}, {"PROXY_COUNT": "-1"}],
+)
+def test_a_proxy_count_that_contradicts_behind_proxy_stops_the_app(env):
+    inherited = {k: v for k, v in os.environ.items() if k not in ("BEHIND_PROXY", "PROXY_COUNT")}
+    env = {**inherited, "DATABASE_URL": "postgres://seminar@127.0.0.1:1/none", **env}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "PROXY_COUNT=" in result.stderr

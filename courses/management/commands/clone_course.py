@@ -44,3 +44,7 @@ class Command(BaseCommand):
             for session in result.holidays:
                 label = session.title or session.notes or "no class"
                 self.stdout.write(f"  {session.date:%a %Y-%m-%d}  {label}")
+        if result.misplaced_holidays:
+            self.stdout.write("These no longer fall on (or near) the holiday they name:")
+            for misfit in result.misplaced_holidays:
+                self.stdout.write(f"  {misfit.describe()}")

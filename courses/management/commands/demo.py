@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from courses.services.schedule import (
     DEMO_CODE,
     DEMO_INSTRUCTOR,
+    DEMO_NO_CLASS,
     DEMO_PASSWORD,
     build_demo,
     demo_students,
@@ -36,6 +37,8 @@ class Command(BaseCommand):
             f"Demo course {course.code} built: {course.sessions.count()} sessions, "
             f"first class {first.date:%a %Y-%m-%d}."
         )
+        for misfit in result.renamed_holidays:
+            self.stdout.write(f"  {misfit.describe(f'shown as “{DEMO_NO_CLASS}”')}")
         self.stdout.write(
             f"Sign in as {DEMO_INSTRUCTOR[0]} (instructor) or {students[0][0]} … "
             f"{students[-1][0]} (students); password for all: {DEMO_PASSWORD}"

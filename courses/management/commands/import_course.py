@@ -2,6 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from courses.coursefile import CourseFileError, import_course
 
+NOTHING_CHANGED = "Nothing was changed."
+
 
 class Command(BaseCommand):
     help = "Create or update a course from a course file (YAML). All or nothing."
@@ -10,8 +12,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "file", help="course file, e.g. examples/ecs289d-f25.yaml ('-' for stdin)"
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="list what would be added, moved and removed, and change nothing",
+        )
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, file, dry_run=False, **options):
         try:
             if file == "-":
                 import sys
@@ -25,7 +32,14 @@ class Command(BaseCommand):
         except UnicodeDecodeError:
             raise CommandError(f"{file} is not UTF-8 text.") from None
         try:
-            result = import_course(text)
+            result = import_course(text, dry_run=dry_run)
         except CourseFileError as exc:
-            raise CommandError(f"{file}: {exc}\nNothing was changed.") from None
+            # A refusal that would lose work says so itself; every other error gets it here.
+            message = str(exc)
+            if NOTHING_CHANGED not in message:
+                message = f"{message}\n{NOTHING_CHANGED}"
+            raise CommandError(f"{file}: {message}") from None
         self.stdout.write(result.summary())
+        if not result.created:  # a new course: everything is added
+            for change in result.changes:
+                self.stdout.write(f"  {change}")

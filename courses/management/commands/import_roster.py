@@ -1,23 +1,32 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.models import Course
+from courses.models import Course, Membership
 from courses.services.invitations import members_invite
 from courses.services.roster import RosterError, roster_import
 
 
 class Command(BaseCommand):
-    help = "Import a roster CSV (columns: email, name, student_id) into a course. Safe to re-run."
+    help = (
+        "Import a roster CSV (columns: email, name, student_id; optional role, section) into "
+        "a course. Re-running updates names, roles and sections, never duplicates."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("code", help="course code, e.g. ecs289d-f25")
         parser.add_argument("file", help="CSV file with columns email, name, student_id")
+        parser.add_argument(
+            "--drop-missing",
+            action="store_true",
+            help="mark members absent from the file as dropped: their work is kept, their "
+            "access ends (a file without a role column drops absent students only)",
+        )
         parser.add_argument(
             "--invite",
             action="store_true",
             help="email everyone in the file who has no password yet a link to set one",
         )
 
-    def handle(self, *args, code, file, invite=False, **options):
+    def handle(self, *args, code, file, drop_missing=False, invite=False, **options):
         try:
             course = Course.objects.get(code=code)
         except Course.DoesNotExist:
@@ -30,13 +39,15 @@ class Command(BaseCommand):
         except UnicodeDecodeError:
             raise CommandError(f"{file} is not UTF-8 text; save it as CSV UTF-8.") from None
         try:
-            result = roster_import(course=course, text=text)
+            result = roster_import(course=course, text=text, drop_missing=drop_missing)
         except RosterError as exc:
             raise CommandError("Nothing was imported:\n  " + "\n  ".join(exc.problems)) from None
+        for change in result.changes:
+            self.stdout.write(f"  {change}")
         summary = f"{course.code}: {result.summary()}"
         if invite:
-            memberships = course.memberships.filter(user__email__in=result.emails).select_related(
-                "user", "course"
-            )
+            memberships = Membership.objects.filter(
+                course=course, user__email__in=result.emails
+            ).select_related("user", "course")
             summary += f"; {members_invite(memberships=memberships)} invitation(s) sent"
         self.stdout.write(summary)
