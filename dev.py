@@ -2,10 +2,12 @@
 """Seminar's two commands, on a fresh machine with only Python 3.11 and git.
 
     python3 dev.py serve   # set everything up, load the demo course, serve http://127.0.0.1:8000
-    python3 dev.py test    # run the whole test suite (lint, unit, browser) on PostgreSQL
+    python3 dev.py test    # lint (ruff, django-upgrade, djLint), then pytest on PostgreSQL
 
 Both create .venv/ and install the project into it when pyproject.toml changes.
 Without DATABASE_URL the app starts its own PostgreSQL server in .pgdata/.
+`test` passes its extra arguments to pytest and fails when Chromium is missing (browser
+tests run in CI, always); outside CI, SEMINAR_SKIP_BROWSER=1 skips them on purpose.
 """
 
 import hashlib
@@ -48,11 +50,34 @@ def ensure_venv() -> None:
     STAMP.write_text(wanted)
 
 
+def chromium_path() -> str:
+    """Where the browser tests look for Chromium (tests/browser.py reads it the same way)."""
+    return os.environ.get("SEMINAR_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def have_chromium() -> bool:
+    path = chromium_path()
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def skip_browser() -> bool:
+    """SEMINAR_SKIP_BROWSER is a developer's explicit opt-out; under CI it is ignored."""
+    return bool(os.environ.get("SEMINAR_SKIP_BROWSER")) and not os.environ.get("CI")
+
+
 def ensure_chromium() -> None:
-    """Browser tests drive Debian's Chromium; install it when missing and we may."""
-    if shutil.which("chromium") or os.environ.get("SEMINAR_SKIP_BROWSER"):
+    """Browser tests drive Debian's Chromium: install it when missing, else stop here.
+
+    A test run without the browser tests must never pass unnoticed (CI=true never skips).
+    """
+    if skip_browser():
+        print("chromium: SEMINAR_SKIP_BROWSER is set, browser tests will be skipped", flush=True)
         return
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+    if os.environ.get("SEMINAR_SKIP_BROWSER"):
+        print("chromium: SEMINAR_SKIP_BROWSER is ignored because CI is set", flush=True)
+    may_install = hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get")
+    # A custom SEMINAR_CHROMIUM path is not where apt-get would put the browser.
+    if not have_chromium() and may_install and not os.environ.get("SEMINAR_CHROMIUM"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         run("apt-get", "update", "-qq", env=env, stdout=subprocess.DEVNULL)
         run(
@@ -65,10 +90,51 @@ def ensure_chromium() -> None:
             env=env,
             stdout=subprocess.DEVNULL,
         )
-    else:
-        print(
-            "chromium is not installed: browser tests will be skipped (apt-get install chromium).",
-            flush=True,
+    if not have_chromium():
+        sys.exit(
+            f"dev.py test: Chromium was not found at {chromium_path()}, so the browser tests "
+            "cannot run. Install it (apt-get install chromium; dev.py does this itself as root) "
+            "or point SEMINAR_CHROMIUM at it. Outside CI, SEMINAR_SKIP_BROWSER=1 skips the "
+            "browser tests on purpose."
+        )
+    print(f"chromium: {chromium_path()}", flush=True)
+
+
+def python_files() -> list[str]:
+    """The project's .py files: tracked, or new and not ignored, and still on disk."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    return sorted({name for name in listed if (ROOT / name).is_file()})
+
+
+def lint() -> None:
+    """Run every checker (each prints its findings), then stop if any of them found something."""
+    files = python_files()
+    checks = [
+        ("ruff check", "ruff check .", ["ruff", "check", "."]),
+        ("ruff format", "ruff format --check .", ["ruff", "format", "--check", "."]),
+        (
+            "django-upgrade",
+            f"django-upgrade --target-version 5.2 --check <the {len(files)} files of git ls-files>",
+            ["django_upgrade", "--target-version", "5.2", "--check", *files],
+        ),
+        ("djlint", "djlint templates --lint", ["djlint", "templates", "--lint"]),
+    ]
+    failed = []
+    for name, shown, args in checks:
+        print(f"+ {shown}", flush=True)
+        code = subprocess.run([str(PY), "-m", *args], cwd=ROOT, check=False).returncode
+        print(f"{name}: {'ok' if code == 0 else f'FAILED (exit {code})'}", flush=True)
+        if code:
+            failed.append(name)
+    if failed:
+        sys.exit(
+            f"dev.py test: {', '.join(failed)} found problems (see above), so pytest was not run."
         )
 
 
@@ -86,7 +152,7 @@ def serve(extra: list[str]) -> None:
 def test(extra: list[str]) -> None:
     ensure_venv()
     ensure_chromium()
-    run(PY, "-m", "ruff", "check", ".")
+    lint()
     result = run(PY, "-m", "pytest", "--create-db", *extra, check=False)
     sys.exit(result.returncode)
 

@@ -301,7 +301,7 @@ def summarize(label: str, results) -> tuple[dict, list[str]]:
 
 
 def check_invariants(course, readings) -> list[str]:
-    from courses.models import Claim, ClaimEvent
+    from claims.models import Claim, ClaimEvent
 
     course.refresh_from_db()
     active = list(Claim.objects.active().filter(course=course))
@@ -326,7 +326,7 @@ def check_invariants(course, readings) -> list[str]:
 
 def reset_claims(course, opens_at: datetime) -> None:
     """Forget every claim and open the window at ``opens_at`` (between scenarios)."""
-    from courses.models import Claim, ClaimEvent
+    from claims.models import Claim, ClaimEvent
 
     ClaimEvent.objects.filter(course=course).delete()
     Claim.objects.filter(course=course).delete()

@@ -32,20 +32,13 @@ class BuiltCourse:
 def build_course(code: str, students: int) -> BuiltCourse:
     from django.contrib.auth import get_user_model
 
+    from claims.models import Claim
     from courses.coursefile import import_course
-    from courses.models import (
-        Claim,
-        ComponentSource,
-        Course,
-        ManualScore,
-        Membership,
-        Reading,
-        Role,
-        Team,
-        TeamMember,
-    )
+    from courses.models import Course, Membership, Reading, Role
+    from grading.models import ComponentSource, ManualScore
     from projects.models import Milestone, MilestoneGrade
     from reviews.models import Review, ReviewKind
+    from teams.models import Team, TeamMember
 
     import_course(COURSE_FILE.read_text(), code=code)
     course = Course.objects.get(code=code)

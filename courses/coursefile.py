@@ -2,8 +2,8 @@
 
 The schedule part (course settings, sessions, papers, readings) lives here.
 Apps that depend on courses add their own top-level sections (review kinds,
-milestones, grade components) by registering a ``Section`` in
-AppConfig.ready(); courses never imports them.
+milestones, grade components) as ``coursefile_sections`` in their hooks module
+(courses.plugins); courses never imports them.
 
 Times of day are "HH:MM" strings and instants are local "YYYY-MM-DD HH:MM"
 strings in the course time zone, so the file reads like the syllabus and a
@@ -18,25 +18,20 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import yaml
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Q
 
-from courses import yamlfile
+from courses import plugins, yamlfile
 from courses.models import (
-    Claim,
-    ClaimEvent,
     Course,
     Paper,
     PresentsBy,
     Reading,
     Session,
     SessionKind,
-    TeamMember,
 )
 from courses.models.course import validate_letter_scale, validate_time_zone
+from courses.plugins import schedule_changed
 
 
 class CourseFileError(Exception):
@@ -65,15 +60,9 @@ class Section:
     ]  # (course, data) -> None; raises CourseFileError; runs in the import's transaction
 
 
-_sections: dict[str, Section] = {}
-
-
-def register_section(section: Section) -> None:
-    _sections[section.key] = section
-
-
 def sections() -> list[Section]:
-    return sorted(_sections.values(), key=lambda s: s.order)
+    """Every app's ``coursefile_sections`` (courses.plugins), in import order."""
+    return sorted(plugins.flattened("coursefile_sections"), key=lambda s: s.order)
 
 
 SCHEDULE_KEYS = ("course", "sessions")
@@ -419,10 +408,6 @@ def import_data(
         if exc.line is None:
             exc = CourseFileError(exc.path, exc.message, _line_for(exc.path, lines))
         raise exc from None
-    if result.moves:
-        # Once the import is committed (at once, outside a transaction); a mail server
-        # that is down is logged and does not undo the import.
-        transaction.on_commit(lambda: tell_moved_presenters(result), robust=True)
     return result
 
 
@@ -445,6 +430,7 @@ def _import(data: dict, code_override: str | None) -> ImportResult:
             cursor.execute(f"SET CONSTRAINTS {READING_ORDER_CONSTRAINT} IMMEDIATE")
     except IntegrityError as exc:
         raise CourseFileError("sessions", f"the schedule breaks a rule: {exc}") from None
+    schedule_changed(course)
     for section in sections():
         if section.key in data:
             try:
@@ -728,8 +714,8 @@ def _load_schedule(course: Course, rows: list, result: ImportResult) -> None:
     removed_readings = [
         r for r in existing_readings if r.paper.title.casefold() not in wanted_titles
     ]
-    # Withdrawn claims are history, kept in the claim events; a graded one is work.
-    blocked = dependents_of(removed_readings, only={Claim: CLAIM_KEEPS_WORK})
+    # Apps say which of their rows are work (a withdrawn claim is history, not work).
+    blocked = dependents_of(removed_readings, only=plugins.merged("reading_work"))
     if blocked:
         names = "; ".join(
             f'"{r.paper.title}" ({", ".join(blocked[r.pk])})'
@@ -801,10 +787,6 @@ def _load_schedule(course: Course, rows: list, result: ImportResult) -> None:
         result.sessions_removed += 1
 
 
-# A claim that is active, or graded, is work an import must not drop.
-CLAIM_KEEPS_WORK = Q(withdrawn_at__isnull=True) | Q(points__isnull=False) | ~Q(feedback="")
-
-
 def _day(day: date) -> str:
     return f"{day:%a %b} {day.day}"  # Tue Oct 7
 
@@ -814,85 +796,45 @@ def _session_label(session: Session) -> str:
 
 
 def _remove_readings(readings: list[Reading], note) -> None:
-    """Delete readings that have no work attached (checked before): their withdrawn
-    claims go, their claim events stay, holding the paper's title and session date."""
+    """Delete readings that have no work attached (checked before). Apps keep their
+    history first (``readings_removed``: claim events keep the paper's title) and say what
+    went with each reading."""
     if not readings:
         return
-    withdrawn = dict(
-        Claim.objects.filter(reading__in=readings)
-        .values("reading_id")
-        .annotate(n=models.Count("id"))
-        .values_list("reading_id", "n")
-    )
+    said: dict[int, list[str]] = {}
+    for found in plugins.call("readings_removed", readings):
+        for pk, phrase in found.items():
+            said.setdefault(pk, []).append(phrase)
     for reading in readings:
-        ClaimEvent.objects.filter(reading=reading, paper_title="").update(
-            paper_title=reading.paper.title[:300], session_date=reading.session.date
-        )
-        n = withdrawn.get(reading.pk)
         line = f"removes “{reading.paper.title}” from {_day(reading.session.date)}"
-        if n:
-            line += f" ({n} withdrawn claim{'s' if n > 1 else ''}: kept in the claims audit)"
+        if said.get(reading.pk):
+            line += f" ({'; '.join(said[reading.pk])})"
         note(line)
-    Claim.objects.filter(reading__in=readings).delete()
     for reading in readings:
         reading.delete()
 
 
 def _note_moves(moved: list[tuple[Reading, Session]], note, result: ImportResult) -> None:
     """Name each moved reading with what moves with it ("claim by Alice Liu, 3 reviews");
-    readings with presenters that change date are kept for the presenters' emails."""
+    apps that name their own work (``readings_moved``: claims name their holders) say so,
+    the rest is counted (and claims tell presenters once the import commits)."""
     if not moved:
         return
     readings = [reading for reading, _ in moved]
-    holders: dict[int, list[str]] = {}
-    for claim in (
-        Claim.objects.active()
-        .filter(reading__in=readings)
-        .select_related("student", "team")
-        .order_by("reading_id", "seat")
-    ):
-        holders.setdefault(claim.reading_id, []).append(str(claim.holder))
-    attached = dependents_of(readings, ignore=(Claim,))
+    said: dict[int, list[str]] = {}
+    named_models: set = set()
+    for phrases, models_named in plugins.call("readings_moved", moved):
+        named_models.update(models_named)
+        for pk, phrase in phrases.items():
+            said.setdefault(pk, []).append(phrase)
+    attached = dependents_of(readings, ignore=tuple(named_models))
     for reading, old in moved:
-        names = holders.get(reading.pk, [])
-        work = [f"claim{'s' if len(names) > 1 else ''} by {' and '.join(names)}"] if names else []
-        work += attached.get(reading.pk, [])
+        work = said.get(reading.pk, []) + attached.get(reading.pk, [])
         new = reading.session
         line = f"moves “{reading.paper.title}” from {_day(old.date)} to {_day(new.date)}"
         note(line + (f": {', '.join(work)}" if work else ""))
-        if names and old.date != new.date:
+        if old.date != new.date:
             result.moves.append((reading, old.date, new.date))
-
-
-def tell_moved_presenters(result: ImportResult) -> int:
-    """Email each presenter of a reading that moved to another date, once per move.
-    Returns how many emails were sent."""
-    course = result.course
-    url = f"{settings.SITE_URL}/courses/{course.code}/"
-    sent = 0
-    for reading, old, new in result.moves:
-        claims = Claim.objects.active().filter(reading=reading).select_related("student")
-        people = {claim.student for claim in claims if claim.student_id}
-        team_ids = [claim.team_id for claim in claims if claim.team_id]
-        people |= {
-            member.user
-            for member in TeamMember.objects.filter(team_id__in=team_ids).select_related("user")
-        }
-        for person in sorted(people, key=lambda user: user.email):
-            send_mail(
-                subject=f"{course.code}: “{reading.paper.title}” moved to {_day(new)}"[:200],
-                message=(
-                    f"Hello {person.name or person.email},\n\n"
-                    f"The schedule of {course.title} changed: “{reading.paper.title}”, which "
-                    f"you present, moved from {_day(old)} to {_day(new)}. Your claim and "
-                    f"everything attached to the reading moved with it.\n\n"
-                    f"The schedule: {url}\n"
-                ),
-                from_email=None,
-                recipient_list=[person.email],
-            )
-            sent += 1
-    return sent
 
 
 def _paper_for(course: Course, rr: _ReadingRow) -> Paper:

@@ -1,13 +1,14 @@
 """What is due, gathered from every app for the dashboard and the calendar feed.
 
-Apps register a provider in AppConfig.ready(): a function (user, courses) ->
-iterable of DueItem for that user across those courses. Providers must run a
-fixed number of queries whatever the number of courses or items.
+Apps declare ``due_items(user, courses)`` in their hooks module (courses.plugins):
+an iterable of DueItem for that user across those courses, in a fixed number of
+queries whatever the number of courses or items.
 """
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from courses import plugins
 
 
 @dataclass
@@ -26,16 +27,8 @@ class DueItem:
         return self.due_at.astimezone(self.course.tz)
 
 
-_providers: list[Callable[..., Iterable[DueItem]]] = []
-
-
-def register(provider: Callable[..., Iterable[DueItem]]) -> None:
-    if provider not in _providers:
-        _providers.append(provider)
-
-
 def due_items(user, courses) -> list[DueItem]:
     items: list[DueItem] = []
-    for provider in _providers:
-        items.extend(provider(user, courses))
+    for found in plugins.call("due_items", user, courses):
+        items.extend(found)
     return sorted(items, key=lambda item: item.due_at)

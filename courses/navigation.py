@@ -1,11 +1,13 @@
 """Per-course navigation that apps contribute to without courses importing them.
 
-Apps register items in their AppConfig.ready(); a course shows only the items
-whose ``visible`` says the course uses that feature (OMSCS has no claims board).
+Apps declare ``nav_items`` in their hooks module (courses.plugins); a course shows only
+the items whose ``visible`` says the course uses that feature (OMSCS has no claims board).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from courses import plugins
 
 
 @dataclass(frozen=True)
@@ -16,13 +18,6 @@ class NavItem:
     order: int = 50
 
 
-_items: list[NavItem] = []
-
-
-def register(item: NavItem) -> None:
-    if all(existing.url_name != item.url_name for existing in _items):
-        _items.append(item)
-
-
 def items_for(course, role) -> list[NavItem]:
-    return sorted((i for i in _items if i.visible(course, role)), key=lambda i: i.order)
+    items = plugins.flattened("nav_items")
+    return sorted((i for i in items if i.visible(course, role)), key=lambda i: i.order)

@@ -1,7 +1,7 @@
-"""Due-time reminders: each app that owes students work registers a sender here.
+"""Due-time reminders: each app that owes students work declares a sender.
 
-``manage.py send_reminders`` (courses) runs every registered sender; reviews and
-projects register theirs in their AppConfig.ready(), so courses never imports them.
+``manage.py send_reminders`` (courses) runs every app's ``reminder_senders`` (declared in
+its hooks module, courses.plugins), so courses never imports them.
 A sender is ``send(now=..., window=...) -> int`` (how many emails it sent) and must be
 idempotent: cron runs the command every few minutes.
 """
@@ -12,18 +12,15 @@ from datetime import datetime, timedelta
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
+from courses import plugins
+
 Sender = Callable[..., int]
-
-_senders: dict[str, Sender] = {}
-
-
-def register(name: str, send: Sender) -> None:
-    _senders[name] = send
 
 
 def send_all(*, now: datetime | None = None, window: timedelta) -> dict[str, int]:
-    """Run every sender; returns {sender name: emails sent}."""
-    return {name: send(now=now, window=window) for name, send in sorted(_senders.items())}
+    """Run every app's sender; returns {sender name: emails sent}."""
+    senders = plugins.merged("reminder_senders")
+    return {name: send(now=now, window=window) for name, send in sorted(senders.items())}
 
 
 def send_once(record: Callable[[], object], *, subject: str, message: str, to: str) -> bool:

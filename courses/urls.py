@@ -1,11 +1,9 @@
 # Each view module owns its routes; this file only gathers them.
-from courses.views import calendar, claims, grades, schedule
+from courses.views import calendar, schedule
 
 app_name = "courses"
 
 urlpatterns = [
     *schedule.urlpatterns,
     *calendar.urlpatterns,
-    *claims.urlpatterns,
-    *grades.urlpatterns,
 ]

@@ -23,7 +23,8 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from courses.coursefile import CourseFileError, Section, format_instant
-from courses.models import GradeComponent, Session
+from courses.models import Session
+from grading.models import GradeComponent
 from projects.models import Deliverable, LatePolicy, Milestone, RelativeDue
 
 KEY = "milestones"

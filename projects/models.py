@@ -18,8 +18,10 @@ from django.db.models.lookups import GreaterThan
 
 from courses import timing
 from courses.fields import DeadlineField
-from courses.models import Course, GradeComponent, Session, Team
+from courses.models import Course, Session
 from courses.uploads import MILESTONE_FILES
+from grading.models import GradeComponent
+from teams.models import Team
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -87,7 +89,7 @@ class Milestone(models.Model):
     relative_kind = models.CharField(
         "relative to the session",
         max_length=6,
-        choices=RelativeDue.choices,
+        choices=RelativeDue,
         default=RelativeDue.AFTER,
     )
     days_before = models.PositiveSmallIntegerField(default=0)
@@ -95,12 +97,8 @@ class Milestone(models.Model):
     hours_after = models.IntegerField(
         default=0, help_text="0: due when class starts (e.g. presentation slides)."
     )
-    deliverable = models.CharField(
-        max_length=8, choices=Deliverable.choices, default=Deliverable.FILE
-    )
-    late_policy = models.CharField(
-        max_length=10, choices=LatePolicy.choices, default=LatePolicy.NO_CREDIT
-    )
+    deliverable = models.CharField(max_length=8, choices=Deliverable, default=Deliverable.FILE)
+    late_policy = models.CharField(max_length=10, choices=LatePolicy, default=LatePolicy.NO_CREDIT)
     late_penalty_pct = models.DecimalField(
         "late penalty (% per started day)",
         max_digits=5,
@@ -176,9 +174,6 @@ class Milestone(models.Model):
     @property
     def takes_submissions(self) -> bool:
         return self.deliverable != Deliverable.NONE
-
-    def is_past_due(self, now) -> bool:
-        return now > self.due_at
 
     def due_for(self, team) -> datetime:
         """The due time for ``team``: its extension's, else the milestone's (one query)."""

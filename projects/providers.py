@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.urls import reverse
 
 from courses.deadlines import DueItem
-from courses.grading import ItemScore, ItemStatus
-from courses.models import Membership, Role, TeamMember
+from courses.models import Membership, Role
+from grading.engine import ItemScore, ItemStatus
 from projects.models import (
     Deliverable,
     Milestone,
@@ -16,6 +16,7 @@ from projects.models import (
     MilestoneGrade,
     Submission,
 )
+from teams.models import TeamMember
 
 
 def milestone_deadlines(user, courses):
@@ -46,7 +47,7 @@ def milestone_deadlines(user, courses):
             course=project_courses[course_id],
             title="Form or join a project team",
             due_at=project_courses[course_id].team_deadline,
-            url=reverse("projects:team", args=[project_courses[course_id].code]),
+            url=reverse("teams:team", args=[project_courses[course_id].code]),
             kind="team",
             done=course_id in team_of_course,
             uid=f"team-{course_id}-{user.pk}",
@@ -82,7 +83,7 @@ def milestone_deadlines(user, courses):
                 course=course,
                 title=f"{m.name} (project)",
                 due_at=m.team_due(extended.get(m.pk)),
-                url=reverse("projects:team", args=[course.code]) + f"#m{m.pk}",
+                url=reverse("teams:team", args=[course.code]) + f"#m{m.pk}",
                 kind="milestone",
                 done=m.pk in done,
                 uid=f"milestone-{m.pk}",
@@ -91,7 +92,7 @@ def milestone_deadlines(user, courses):
     return items
 
 
-def milestone_scores(component, students, now, *, for_students=False):
+def milestone_scores(component, context):
     """Per student, one ItemScore per milestone feeding ``component``.
 
     - graded: the team's points (published ones, ``for_students``) after the late policy (judged on the
@@ -106,7 +107,8 @@ def milestone_scores(component, students, now, *, for_students=False):
     Six queries whatever the number of students, teams or milestones. A team's
     extension (MilestoneExtension) is its due time.
     """
-    student_ids = [getattr(s, "pk", s) for s in students]
+    now, for_students = context.now, context.for_students
+    student_ids = [getattr(s, "pk", s) for s in context.students]
     milestones = list(component.milestones.order_by("due_at", "order", "id"))
     result = {sid: [] for sid in student_ids}
     if not milestones:

@@ -1,15 +1,11 @@
-"""Project workflows: forming teams and submitting milestone work.
-
-Size limits hold under concurrency because every change to a team's members
-locks the team row first (SELECT … FOR UPDATE) and counts under the lock; the
-one-team-per-student rule is a unique constraint on courses.TeamMember.
-"""
+"""Project workflows: submitting milestone work and milestone reminders (teams are
+formed in the teams app)."""
 
 from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,7 +13,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from courses import reminders, timing
-from courses.models import Course, Membership, Role, Team, TeamMember
 from projects.models import (
     Deliverable,
     Milestone,
@@ -25,144 +20,16 @@ from projects.models import (
     MilestoneReminderSent,
     Submission,
 )
+from teams.models import Team, TeamMember
 
 
 class ProjectError(Exception):
-    """A refused team or submission action, with a message for the student."""
+    """A refused submission, with a message for the student."""
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
-
-
-def _check_can_change_teams(course: Course, user, now: datetime) -> None:
-    if not course.uses_projects:
-        raise ProjectError("This course has no team projects.")
-    if not Membership.objects.filter(course=course, user=user, role=Role.STUDENT).exists():
-        raise ProjectError("Only students of the course form teams.")
-    if course.teams_locked(now):
-        raise ProjectError(
-            "Team membership is locked since the membership deadline; ask the course staff."
-        )
-
-
-def _add_member(team: Team, user) -> TeamMember:
-    """Add ``user`` to the locked ``team`` if a seat is free (caller holds the row lock)."""
-    course = team.course
-    size = team.members.count()
-    if size >= course.team_max_size:
-        raise ProjectError(
-            f"{team.name} is full ({size} of {course.team_max_size} members).", field="code"
-        )
-    try:
-        with transaction.atomic():
-            return TeamMember.objects.create(team=team, course=course, user=user)
-    except IntegrityError:
-        raise ProjectError("You are already in a team in this course.") from None
-
-
-@transaction.atomic
-def team_create(
-    *,
-    course: Course,
-    user,
-    name: str,
-    working_title: str = "",
-    topic: str = "",
-    now: datetime | None = None,
-) -> Team:
-    """Create a team with ``user`` as its first member; the team gets a fresh join code."""
-    now = now or timezone.now()
-    _check_can_change_teams(course, user, now)
-    if TeamMember.objects.filter(course=course, user=user).exists():
-        raise ProjectError("You are already in a team; leave it first or switch with a code.")
-    try:
-        with transaction.atomic():
-            team = Team.objects.create(
-                course=course,
-                name=name.strip(),
-                working_title=working_title.strip(),
-                topic=topic.strip(),
-                created_by=user,
-            )
-    except IntegrityError:
-        raise ProjectError(
-            f"A team named “{name.strip()}” already exists in this course.", field="name"
-        ) from None
-    team = Team.objects.select_for_update().select_related("course").get(pk=team.pk)
-    _add_member(team, user)
-    return team
-
-
-def _locked_team_by_code(course: Course, code: str) -> Team:
-    code = code.strip().upper().replace(" ", "").replace("-", "")
-    team = (
-        Team.objects.select_for_update(of=("self",))
-        .select_related("course")
-        .filter(course=course, join_code=code)
-        .first()
-    )
-    if team is None:
-        raise ProjectError("No team in this course has that join code.", field="code")
-    return team
-
-
-@transaction.atomic
-def team_join(*, course: Course, user, code: str, now: datetime | None = None) -> Team:
-    """Join the team with this join code, if it has a free seat."""
-    now = now or timezone.now()
-    _check_can_change_teams(course, user, now)
-    team = _locked_team_by_code(course, code)
-    current = TeamMember.objects.filter(course=course, user=user).select_related("team").first()
-    if current is not None:
-        if current.team_id == team.pk:
-            raise ProjectError(f"You are already in {team.name}.", field="code")
-        raise ProjectError(
-            f"You are in {current.team.name}; use “switch” to move to {team.name}.", field="code"
-        )
-    _add_member(team, user)
-    return team
-
-
-def _remove_member(course: Course, user) -> Team:
-    membership = TeamMember.objects.select_related("team").filter(course=course, user=user).first()
-    if membership is None:
-        raise ProjectError("You are not in a team.")
-    team = Team.objects.select_for_update(of=("self",)).get(pk=membership.team_id)
-    membership.delete()
-    # An empty team with no work attached disappears; one with work stays for the record.
-    if (
-        not team.members.exists()
-        and not team.submissions.exists()
-        and not team.claims.exists()
-        and not team.milestone_grades.exists()
-    ):
-        team.delete()
-    return team
-
-
-@transaction.atomic
-def team_leave(*, course: Course, user, now: datetime | None = None) -> Team:
-    """Leave the user's team before the membership deadline. Returns the team left."""
-    now = now or timezone.now()
-    _check_can_change_teams(course, user, now)
-    return _remove_member(course, user)
-
-
-@transaction.atomic
-def team_switch(*, course: Course, user, code: str, now: datetime | None = None) -> Team:
-    """Leave the current team and join the one with ``code``, all or nothing."""
-    now = now or timezone.now()
-    _check_can_change_teams(course, user, now)
-    target = _locked_team_by_code(course, code)
-    current = TeamMember.objects.filter(course=course, user=user).first()
-    if current is not None and current.team_id == target.pk:
-        raise ProjectError(f"You are already in {target.name}.", field="code")
-    if current is not None:
-        _remove_member(course, user)
-    _add_member(target, user)
-    return target
 
 
 @transaction.atomic
@@ -279,7 +146,7 @@ def send_milestone_reminders(
 def _remind_milestone(milestone: Milestone, member: TeamMember, due: datetime) -> bool:
     course, user = milestone.course, member.user
     due_local = date_format(due.astimezone(course.tz), "D M j, Y g:i A T")
-    link = f"{settings.SITE_URL}{reverse('projects:team', args=[course.code])}#m{milestone.pk}"
+    link = f"{settings.SITE_URL}{reverse('teams:team', args=[course.code])}#m{milestone.pk}"
     context = {
         "user": user,
         "course": course,

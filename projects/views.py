@@ -2,26 +2,19 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.access import member_required, staff_required
-from courses.models import Team, TeamMember
+from courses.middleware import arrival
 from courses.uploads import MILESTONE_FILES
-from projects.forms import JoinForm, SubmissionForm, TeamCreateForm
+from projects.forms import SubmissionForm
 from projects.models import Milestone, MilestoneExtension, MilestoneGrade, Submission
-from projects.services import (
-    ProjectError,
-    submission_create,
-    team_create,
-    team_join,
-    team_leave,
-    team_switch,
-)
-from seminar.middleware import arrival
+from projects.services import ProjectError, submission_create
+from teams.models import Team
+from teams.views import require_teams, team_page_response
 
 
 @dataclass
@@ -40,37 +33,10 @@ class MilestoneRow:
         return self.grade.team_points(self.latest) if self.grade else None
 
 
-def _require_projects(access):
-    if not access.course.uses_projects:
-        raise Http404("This course has no team projects.")
-
-
-def _team_page(request, access, *, create_form=None, join_form=None, bound=None, status=200):
-    """Render the team page; ``bound`` replaces one milestone's form after a failed submit."""
-    course = access.course
-    now = timezone.now()
-    mine = TeamMember.objects.select_related("team").filter(course=course, user=request.user)
-    membership = mine.first()
-    context = {
-        "course": course,
-        "active_nav": "projects:team",
-        "now": now,
-        "locked": course.teams_locked(now),
-        "join_form": join_form or JoinForm(),
-    }
-    if membership is None:
-        context["create_form"] = create_form or TeamCreateForm()
-        context["open_teams"] = (
-            Team.objects.filter(course=course)
-            .annotate(size=Count("members"))
-            .filter(size__lt=course.team_max_size)
-            .prefetch_related("members__user")
-            .order_by("name")
-        )
-        return render(request, "projects/team_detail.html", context, status=status)
-
-    team = membership.team
-    members = list(team.members.select_related("user").order_by("joined_at", "id"))
+def team_page(request, course, team, bound=None):
+    """The team page's milestones panel (the ``team_page`` hook): each milestone with the
+    team's versions, its published grade and a submission form; ``bound`` replaces one
+    milestone's form after a failed submit."""
     rows = [MilestoneRow(m) for m in Milestone.objects.for_course(course)]
     by_id = {row.milestone.pk: row for row in rows}
     for extension in MilestoneExtension.objects.filter(team=team, milestone__course=course):
@@ -88,101 +54,21 @@ def _team_page(request, access, *, create_form=None, join_form=None, bound=None,
     for row in rows:
         row.milestone.course = course  # spare a query per row for the time zone
         if row.milestone.takes_submissions:
-            if bound is not None and bound.milestone.pk == row.milestone.pk:
+            if getattr(bound, "milestone", None) == row.milestone:
                 row.form = bound
             else:
                 row.form = SubmissionForm(milestone=row.milestone)
-    context.update(
-        team=team,
-        members=members,
-        rows=rows,
-        below_minimum=course.team_min_size is not None and len(members) < course.team_min_size,
-        is_full=len(members) >= course.team_max_size,
-    )
-    return render(request, "projects/team_detail.html", context, status=status)
-
-
-@require_GET
-@member_required
-def team_page(request, access):
-    _require_projects(access)
-    if access.is_staff:
-        return redirect("projects:teams", access.course.code)
-    return _team_page(request, access)
-
-
-def _fail(request, access, error: ProjectError, *, create_form=None, join_form=None):
-    form = create_form or join_form
-    if form is not None and error.field in form.fields:
-        form.add_error(error.field, error.message)
-    else:
-        messages.error(request, error.message)
-    return _team_page(
-        request, access, create_form=create_form, join_form=join_form, status=400 if form else 200
-    )
-
-
-@require_POST
-@member_required
-def team_create_view(request, access):
-    _require_projects(access)
-    form = TeamCreateForm(request.POST)
-    if not form.is_valid():
-        return _team_page(request, access, create_form=form, status=400)
-    try:
-        team = team_create(
-            course=access.course, user=request.user, now=arrival(request), **form.cleaned_data
-        )
-    except ProjectError as error:
-        return _fail(request, access, error, create_form=form)
-    messages.success(
-        request, f"{team.name} is created. Share the join code {team.join_code} with teammates."
-    )
-    return redirect("projects:team", access.course.code)
-
-
-@require_POST
-@member_required
-def team_join_view(request, access):
-    _require_projects(access)
-    form = JoinForm(request.POST)
-    if not form.is_valid():
-        return _team_page(request, access, join_form=form, status=400)
-    action = team_switch if request.POST.get("switch") else team_join
-    try:
-        team = action(
-            course=access.course,
-            user=request.user,
-            code=form.cleaned_data["code"],
-            now=arrival(request),
-        )
-    except ProjectError as error:
-        return _fail(request, access, error, join_form=form)
-    messages.success(request, f"You joined {team.name}.")
-    return redirect("projects:team", access.course.code)
-
-
-@require_POST
-@member_required
-def team_leave_view(request, access):
-    _require_projects(access)
-    try:
-        team = team_leave(course=access.course, user=request.user, now=arrival(request))
-    except ProjectError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"You left {team.name}.")
-    return redirect("projects:team", access.course.code)
+    return {"rows": rows, "team_panels": ["projects/team_milestones.html"]}
 
 
 @require_POST
 @member_required
 def submit_view(request, access, milestone_id):
-    _require_projects(access)
+    require_teams(access)
     milestone = get_object_or_404(Milestone, pk=milestone_id, course=access.course)
     form = SubmissionForm(request.POST, request.FILES, milestone=milestone)
     if not form.is_valid():
-        return _team_page(request, access, bound=form, status=400)
+        return team_page_response(request, access, bound=form, status=400)
     try:
         submission = submission_create(
             milestone=milestone,
@@ -196,12 +82,12 @@ def submit_view(request, access, milestone_id):
     except ProjectError as error:
         if error.field in form.fields:
             form.add_error(error.field, error.message)
-            return _team_page(request, access, bound=form, status=400)
+            return team_page_response(request, access, bound=form, status=400)
         messages.error(request, error.message)
-        return redirect("projects:team", access.course.code)
+        return redirect("teams:team", access.course.code)
     note = " It is past the due time, so it is marked late." if submission.is_late else ""
     messages.success(request, f"{milestone.name}: version {submission.version} is in.{note}")
-    return redirect(reverse("projects:team", args=[access.course.code]) + f"#m{milestone.pk}")
+    return redirect(reverse("teams:team", args=[access.course.code]) + f"#m{milestone.pk}")
 
 
 @require_GET
@@ -226,7 +112,7 @@ def submission_file(request, access, submission_id):
 @staff_required
 def teams_overview(request, access):
     """Staff: every team, its members and the latest version per milestone."""
-    _require_projects(access)
+    require_teams(access)
     course = access.course
     teams = list(
         Team.objects.filter(course=course)

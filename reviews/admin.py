@@ -7,13 +7,15 @@ from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.text import Truncator
 
+from courses.admin.changelist import ChangeList
 from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline, staff_courses
-from courses.models import GradeComponent, Reading, Session, Team
+from courses.models import Reading, Session
 from courses.timing import humanize_delta
+from grading.models import GradeComponent
 from reviews.forms import ReviewAdminForm
 from reviews.models import DueOverride, Extension, Review, ReviewKind
 from reviews.plan import DueTimes, author_of
-from seminar.admin_changelist import ChangeList
+from teams.models import Team
 
 
 def attach_due_times(reviews) -> None:

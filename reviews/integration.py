@@ -12,8 +12,8 @@ from django.utils.text import slugify
 
 from courses.coursefile import CourseFileError, format_instant
 from courses.deadlines import DueItem
-from courses.grading import ItemScore, ItemStatus
 from courses.models import Membership, Role
+from grading.engine import ItemScore, ItemStatus
 from reviews.models import (
     DueKind,
     DueOverride,
@@ -118,10 +118,14 @@ def item_score(owed: Owed) -> ItemScore:
     return score
 
 
-def _scores(component, students, now, *, bonus: bool) -> dict[int, list[ItemScore]]:
-    student_ids = [getattr(s, "pk", s) for s in students]
+def _scores(component, context, *, bonus: bool) -> dict[int, list[ItemScore]]:
+    student_ids = [getattr(s, "pk", s) for s in context.students]
     result: dict[int, list[ItemScore]] = {sid: [] for sid in student_ids}
-    plan = ReviewPlan([component.course], now=now, for_grading=True)
+    # One plan per gradebook: the reviews and the bonus component share it.
+    plan = context.once(
+        f"reviews.plan.{component.course_id}",
+        lambda: ReviewPlan([component.course], now=context.now, for_grading=True),
+    )
     for kind in plan.kinds:
         if bonus:
             if not kind.counts_optional_as_bonus:
@@ -143,16 +147,16 @@ def _scores(component, students, now, *, bonus: bool) -> dict[int, list[ItemScor
     return result
 
 
-def review_scores(component, students, now, *, for_students=False):
+def review_scores(component, context):
     """Source "reviews": each reading a kind feeding ``component`` asks for
     (optional readings excluded where they count as bonus). Eight queries."""
-    return _scores(component, students, now, bonus=False)
+    return _scores(component, context, bonus=False)
 
 
-def bonus_review_scores(component, students, now, *, for_students=False):
+def bonus_review_scores(component, context):
     """Source "bonus_reviews": reviews of optional readings of kinds whose
     optional reviews count as bonus; a missing one scores 0 once due."""
-    return _scores(component, students, now, bonus=True)
+    return _scores(component, context, bonus=True)
 
 
 # --- course file ---

@@ -18,8 +18,10 @@ from django.utils import timezone
 
 from courses import timing
 from courses.fields import DeadlineField
-from courses.models import Course, GradeComponent, Reading, Session, Team
+from courses.models import Course, Reading, Session
 from courses.timing import AFTER, BEFORE, DuePolicy
+from grading.models import GradeComponent
+from teams.models import Team
 
 
 class WrittenBy(models.TextChoices):
@@ -83,21 +85,15 @@ class ReviewKind(models.Model):
     slug = models.SlugField(max_length=40)
     order = models.PositiveSmallIntegerField(default=0)
     prompts = models.JSONField(validators=[validate_prompts])
-    written_by = models.CharField(
-        max_length=10, choices=WrittenBy.choices, default=WrittenBy.STUDENT
-    )
+    written_by = models.CharField(max_length=10, choices=WrittenBy, default=WrittenBy.STUDENT)
     readings = models.CharField(
-        "which readings", max_length=10, choices=ReadingScope.choices, default=ReadingScope.ALL
+        "which readings", max_length=10, choices=ReadingScope, default=ReadingScope.ALL
     )
-    due_kind = models.CharField(
-        "due time", max_length=10, choices=DueKind.choices, default=DueKind.BEFORE
-    )
+    due_kind = models.CharField("due time", max_length=10, choices=DueKind, default=DueKind.BEFORE)
     due_days_before = models.PositiveSmallIntegerField(default=1)
     due_time = models.TimeField("at (course time zone)", default=time(23, 59))
     due_hours_after = models.PositiveSmallIntegerField(default=24)
-    late_policy = models.CharField(
-        max_length=10, choices=LatePolicy.choices, default=LatePolicy.NO_CREDIT
-    )
+    late_policy = models.CharField(max_length=10, choices=LatePolicy, default=LatePolicy.NO_CREDIT)
     late_penalty_percent = models.DecimalField(
         "penalty per started day (%)",
         max_digits=5,
@@ -123,7 +119,7 @@ class ReviewKind(models.Model):
     peer_visibility = models.CharField(
         "students see classmates' reviews after the due time",
         max_length=10,
-        choices=PeerVisibility.choices,
+        choices=PeerVisibility,
         default=PeerVisibility.NOBODY,
     )
 
@@ -294,13 +290,6 @@ class Extension(models.Model):
 
 
 class ReviewQuerySet(models.QuerySet):
-    def of_course(self, course):
-        return self.filter(kind__course=course)
-
-    def by_user(self, user, team_ids=()):
-        """Reviews the user wrote, or their team wrote."""
-        return self.filter(Q(student=user) | Q(team__in=list(team_ids)))
-
     def with_related(self):
         return self.select_related(
             "kind__course", "reading__paper", "reading__session__course", "student", "team"

@@ -14,17 +14,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.models import (
-    Claim,
-    ComponentSource,
-    GradeComponent,
-    Membership,
-    Reading,
-    Role,
-    SessionKind,
-    TeamMember,
-)
+from courses import plugins
+from courses.models import Membership, Reading, Role, SessionKind
 from courses.timing import due_at, humanize_delta
+from grading.models import ComponentSource, GradeComponent
 from reviews.models import (
     DueOverride,
     Extension,
@@ -33,6 +26,7 @@ from reviews.models import (
     Review,
     ReviewKind,
 )
+from teams.models import TeamMember
 
 # An author is ("student", user_id) or ("team", team_id).
 Author = tuple[str, int]
@@ -202,12 +196,11 @@ class ReviewPlan:
         for reading in self.readings:
             reading.session.course = self.courses[reading.course_id]
             reading.course = self.courses[reading.course_id]
+        # Who presents each reading (claims, through the ``presenters`` hook).
         self.presenters: dict[int, set[Author]] = {}
-        for claim in (
-            Claim.objects.active().filter(course__in=ids).only("reading", "student", "team")
-        ):
-            who = ("team", claim.team_id) if claim.team_id else ("student", claim.student_id)
-            self.presenters.setdefault(claim.reading_id, set()).add(who)
+        for found in plugins.call("presenters", ids):
+            for reading_id, holders in found.items():
+                self.presenters.setdefault(reading_id, set()).update(holders)
         self.due_times = DueTimes(ids)
         members = TeamMember.objects.filter(course__in=ids)
         if users is not None:

@@ -7,12 +7,12 @@ from django.views.decorators.http import require_http_methods
 
 from courses import timing
 from courses.access import member_required
-from courses.models import Team
+from courses.middleware import arrival
 from courses.timing import humanize_delta
 from reviews.forms import ReviewForm
 from reviews.plan import ReviewPlan, course_students, mark_points_visibility
 from reviews.services import ReviewError, review_submit
-from seminar.middleware import arrival
+from teams.models import Team
 
 
 @member_required

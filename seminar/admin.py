@@ -90,7 +90,7 @@ from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin  # noqa: E40
 from axes.admin import AccessFailureLogAdmin, AccessLogAdmin  # noqa: E402
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog  # noqa: E402
 
-from seminar.admin_changelist import ChangeListMixin  # noqa: E402
+from courses.admin.changelist import ChangeListMixin  # noqa: E402
 
 for model in (AccessAttempt, AccessLog, AccessFailureLog):
     if admin.site.is_registered(model):

@@ -16,6 +16,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("courses/<slug:code>/", include("courses.urls")),
+    path("courses/<slug:code>/", include("teams.urls")),
+    path("courses/<slug:code>/", include("claims.urls")),
+    path("courses/<slug:code>/", include("grading.urls")),
     path("courses/<slug:code>/", include("reviews.urls")),
     path("courses/<slug:code>/", include("projects.urls")),
 ]

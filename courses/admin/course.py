@@ -6,7 +6,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from courses.admin.grading import GradeComponentInline
+from courses import plugins
 from courses.admin.scoping import CourseScopedAdmin, staff_courses
 from courses.models import Course, Membership, Role
 from courses.services.invitations import members_invite
@@ -47,7 +47,17 @@ class CourseAdmin(CourseScopedAdmin):
     course_lookup = "pk"
     list_display = ("code", "title", "term", "time_zone", "student_count", "view_on_site_link")
     search_fields = ("code", "title", "term")
-    inlines = [MembershipInline, GradeComponentInline]
+    inlines = [MembershipInline]
+
+    def get_inlines(self, request, obj):
+        # Apps add their parts of a course (grade components) through courses.plugins.
+        return [*self.inlines, *plugins.flattened("course_admin_inlines")]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:  # the default start time may have moved every session's class time
+            plugins.schedule_changed(form.instance)
+
     readonly_fields = ("created_at",)
     fieldsets = (
         (None, {"fields": ("code", "title", "term", "institution", "description")}),

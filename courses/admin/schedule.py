@@ -10,6 +10,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.db import models
 from django.db.models import Count, Q
 
+from courses import plugins
 from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline, staff_courses
 from courses.models import Paper, Reading, Session
 
@@ -36,6 +37,12 @@ class SessionAdmin(CourseScopedAdmin):
     date_hierarchy = "date"
     fields = ("course", "date", "start_time", "kind", "topic", "title", "notes")
     inlines = [ReadingInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Due times relative to the session follow it (milestones, through courses.plugins).
+        plugins.schedule_changed(form.instance.course)
+
     ordering = ("course", "date", "start_time")
 
     def get_queryset(self, request):

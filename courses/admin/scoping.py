@@ -18,9 +18,9 @@ from django.contrib.admin.widgets import (
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from courses.admin.changelist import ChangeListMixin
 from courses.fields import DeadlineField
 from courses.models import Course
-from seminar.admin_changelist import ChangeListMixin
 
 
 class DeadlineWidget(AdminSplitDateTime):

@@ -10,7 +10,7 @@ Holding the lock, it refuses an active claim that would
 - take a second (or later) seat while any claimable reading of the course
   (not presented by the instructor, in a regular session) has no active claim (SC003).
 
-courses/services/claims.py locks the same row first, so its friendly messages
+claims/services.py locks the same row first, so its friendly messages
 and the database always agree; the trigger is the guarantee.
 """
 

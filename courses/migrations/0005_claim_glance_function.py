@@ -1,6 +1,6 @@
 """A claim's look before the lock, as a function whose plan PostgreSQL keeps.
 
-courses/services/claims.py asks one question before it takes the course lock:
+claims/services.py asks one question before it takes the course lock:
 is the reading in the course (claimable, and its paper's title), is the user a
 student of the course and in which team, who holds the reading (seats and
 names, in seat order), how many claims the holder has, and is any claimable

@@ -1,25 +1,14 @@
-from courses.models.claims import Claim, ClaimEvent, Slides
 from courses.models.course import STAFF_ROLES, Course, Membership, PresentsBy, Role
-from courses.models.grading import ComponentSource, GradeComponent, ManualScore
 from courses.models.schedule import Paper, Reading, Session, SessionKind
-from courses.models.teams import Team, TeamMember
 
 __all__ = [
-    "Claim",
-    "ClaimEvent",
     "Course",
-    "GradeComponent",
-    "ManualScore",
     "Membership",
-    "PresentsBy",
-    "STAFF_ROLES",
     "Paper",
-    "ComponentSource",
+    "PresentsBy",
     "Reading",
     "Role",
+    "STAFF_ROLES",
     "Session",
     "SessionKind",
-    "Slides",
-    "Team",
-    "TeamMember",
 ]

@@ -106,7 +106,7 @@ class Course(models.Model):
     claims_close_at = DeadlineField("claim window closes", null=True, blank=True)
     presents_by = models.CharField(
         max_length=10,
-        choices=PresentsBy.choices,
+        choices=PresentsBy,
         default=PresentsBy.STUDENT,
         help_text="Who claims and presents a reading.",
     )
@@ -203,7 +203,9 @@ class Course(models.Model):
         if self.slides_due_hours is None:
             return None
         session.course = self
-        return timing.due_at(timing.DuePolicy(timing.AFTER, hours_after=self.slides_due_hours), session)
+        return timing.due_at(
+            timing.DuePolicy(timing.AFTER, hours_after=self.slides_due_hours), session
+        )
 
     def claims_state(self, now=None) -> str:
         """'before' | 'open' | 'closed' for the claim window at ``now`` (open through the
@@ -224,11 +226,6 @@ class Course(models.Model):
         if not user.is_authenticated:
             return None
         return self.memberships.active().filter(user=user).values_list("role", flat=True).first()
-
-    def is_staff(self, user) -> bool:
-        if not user.is_authenticated:
-            return False
-        return user.is_superuser or self.role_of(user) in STAFF_ROLES
 
 
 class Role(models.TextChoices):
@@ -276,7 +273,7 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=12, choices=Role.choices, default=Role.STUDENT)
+    role = models.CharField(max_length=12, choices=Role, default=Role.STUDENT)
     section = models.CharField(max_length=60, blank=True, help_text="Canvas section, if any.")
     joined_at = models.DateTimeField(auto_now_add=True)
     dropped_at = models.DateTimeField(

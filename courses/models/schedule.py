@@ -34,7 +34,7 @@ class Session(models.Model):
     start_time = models.TimeField(
         null=True, blank=True, help_text="Blank: the course's default start time."
     )
-    kind = models.CharField(max_length=16, choices=SessionKind.choices, default=SessionKind.REGULAR)
+    kind = models.CharField(max_length=16, choices=SessionKind, default=SessionKind.REGULAR)
     topic = models.CharField("topic area", max_length=120, blank=True)
     title = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True, help_text="Shown in the schedule's notes column.")

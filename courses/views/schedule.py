@@ -8,29 +8,19 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
 
+from courses import plugins
 from courses.access import course_access
-from courses.models import Claim, Course, Reading, Session, Slides
+from courses.models import Course, Reading, Session
 
 
 def readings_prefetch() -> Prefetch:
-    """Readings with paper, active claims (holders loaded) and slides: three queries in all."""
+    """Readings with paper, plus what apps show beside them (claims: presenters and
+    slides, through ``reading_prefetches``): one query each."""
+    extra = [p for found in plugins.call("reading_prefetches") for p in found]
     return Prefetch(
         "readings",
         queryset=Reading.objects.select_related("paper")
-        .prefetch_related(
-            Prefetch(
-                "claims",
-                queryset=Claim.objects.active()
-                .select_related("student", "team")
-                .order_by("seat", "claimed_at"),
-                to_attr="active_claims",
-            ),
-            Prefetch(
-                "slides",
-                queryset=Slides.objects.order_by("-uploaded_at", "-id"),
-                to_attr="all_slides",
-            ),
-        )
+        .prefetch_related(*extra)
         .order_by("order", "id"),
         to_attr="ordered_readings",
     )

@@ -6,9 +6,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 
+from claims.models import Claim
 from courses.coursefile import import_course
-from courses.models import Claim, Course, Reading, SessionKind, Team
+from courses.models import Course, Reading, SessionKind
 from courses.timing import end_of_minute as eom
+from teams.models import Team
 from tests.courses.test_coursefile import SEED_001
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -67,24 +69,20 @@ def test_clone_refuses_an_existing_code_and_a_bad_date(ecs, other_course):
         call_command("clone_course", "nope", "new", "--first-day", "2026-01-07")
 
 
-def test_clone_shifts_dates_in_other_apps_sections_too(ecs):
-    from courses.coursefile import Section, _sections, register_section
+def test_clone_shifts_dates_in_other_apps_sections_too(ecs, monkeypatch):
+    from courses import coursefile
+    from courses.coursefile import Section
 
     loaded = {}
-    saved = dict(_sections)
-    register_section(
-        Section(
-            key="zz_milestones",
-            order=99,
-            export=lambda course: [{"name": "Proposal", "due": "2025-10-16 23:59"}],
-            load=lambda course, data: loaded.setdefault(course.code, data),
-        )
+    apps_sections = coursefile.sections
+    extra = Section(
+        key="zz_milestones",
+        order=99,
+        export=lambda course: [{"name": "Proposal", "due": "2025-10-16 23:59"}],
+        load=lambda course, data: loaded.setdefault(course.code, data),
     )
-    try:
-        call_command("clone_course", ecs.code, "ecs289d-w26", "--first-day", "2026-01-07")
-    finally:
-        _sections.clear()
-        _sections.update(saved)
+    monkeypatch.setattr(coursefile, "sections", lambda: [*apps_sections(), extra])
+    call_command("clone_course", ecs.code, "ecs289d-w26", "--first-day", "2026-01-07")
     # Thu 10/16 + 105 days = Thu 2026-01-29, same wall-clock time.
     assert loaded["ecs289d-w26"] == [{"name": "Proposal", "due": "2026-01-29 23:59"}]
 

@@ -16,31 +16,20 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils.formats import date_format
 
+from claims.models import Claim, ClaimEvent, Slides
+from claims.services import claim_reading, claim_withdraw
+from courses import coursefile
 from courses.coursefile import (
     CourseFileError,
     Section,
-    _sections,
     export_course,
     import_course,
-    register_section,
     shift_dates,
 )
-from courses.models import (
-    Claim,
-    ClaimEvent,
-    Course,
-    Paper,
-    Reading,
-    Role,
-    Session,
-    SessionKind,
-    Slides,
-    Team,
-    TeamMember,
-)
-from courses.services.claims import claim_reading, claim_withdraw
+from courses.models import Course, Paper, Reading, Role, Session, SessionKind
 from courses.timing import end_of_minute as eom
 from reviews.models import Review, ReviewKind
+from teams.models import Team, TeamMember
 
 LA = ZoneInfo("America/Los_Angeles")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -55,12 +44,14 @@ def reading_titled(course, prefix):
 
 
 @pytest.fixture
-def registry():
-    """The section registry, restored after the test (other apps' sections stay)."""
-    saved = dict(_sections)
-    yield _sections
-    _sections.clear()
-    _sections.update(saved)
+def registry(monkeypatch):
+    """Sections a test adds beside the apps' own (courses.plugins), for this test only."""
+    extra = []
+    apps_sections = coursefile.sections
+    monkeypatch.setattr(
+        coursefile, "sections", lambda: sorted([*apps_sections(), *extra], key=lambda s: s.order)
+    )
+    return extra
 
 
 @pytest.fixture
@@ -219,7 +210,7 @@ def test_reading_order_swaps_in_place(imported):
 
 def test_registered_sections_are_exported_and_loaded_in_order(imported, registry):
     calls = []
-    register_section(
+    registry.append(
         Section(
             key="zz_later",
             order=90,
@@ -227,7 +218,7 @@ def test_registered_sections_are_exported_and_loaded_in_order(imported, registry
             load=lambda course, data: calls.append(("later", data)),
         )
     )
-    register_section(
+    registry.append(
         Section(
             key="aa_first",
             order=15,
@@ -248,7 +239,7 @@ def test_a_section_error_is_located_in_its_section(imported, registry):
     def load(course, data):
         raise CourseFileError("[0].weight", "must be a number.")
 
-    register_section(Section(key="zz_broken", order=95, export=lambda c: None, load=load))
+    registry.append(Section(key="zz_broken", order=95, export=lambda c: None, load=load))
     text = SEED_001 + "zz_broken:\n- name: Reviews\n  weight: lots\n"
     with pytest.raises(CourseFileError) as caught:
         import_course(text.replace("term: Fall 2025", "term: Changed"))
@@ -491,7 +482,7 @@ def test_import_removes_a_reading_whose_claims_were_all_withdrawn_and_keeps_its_
     # The claims audit still names the paper and the session.
     instructor = make_user("yang@example.edu", "Yang Zhou", is_staff=True)
     seed_002.memberships.create(user=instructor, role=Role.INSTRUCTOR)
-    page = login(instructor).get(reverse("admin:courses_claimevent_changelist")).content.decode()
+    page = login(instructor).get(reverse("admin:claims_claimevent_changelist")).content.decode()
     assert page.count(MCCS) == 2
     assert page.count(date_format(date(2025, 10, 23))) == 2
 

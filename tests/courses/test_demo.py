@@ -7,7 +7,8 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from courses.models import Claim, Course, Membership, Reading, Role, Session, SessionKind
+from claims.models import Claim
+from courses.models import Course, Membership, Reading, Role, Session, SessionKind
 from courses.services.schedule import DEMO_PASSWORD
 from courses.timing import end_of_minute as eom
 

@@ -89,10 +89,10 @@ def test_course_staff_see_only_their_own_courses_in_the_admin(
     listing = client.get("/admin/courses/course/").content.decode()
     assert other_course.code in listing
     assert course.code not in listing
-    assert client.get(f"/admin/courses/course/{course.pk}/change/").status_code in (302, 404)
+    assert client.get(f"/admin/courses/course/{course.pk}/change/").status_code == 302
     assert client.get(f"/admin/courses/course/{course.pk}/import-roster/").status_code == 404
     response = client.post(f"/admin/courses/course/{course.pk}/change/", {"title": "hijacked"})
-    assert response.status_code in (302, 403, 404)
+    assert response.status_code == 302
     course.refresh_from_db()
     assert course.title != "hijacked"
     client.force_login(instructor)
@@ -120,7 +120,7 @@ def test_a_ta_reimported_as_a_student_loses_staff_access(client, course, ta, ali
     out = import_file(course, tmp_path, "email,name,role\nta@example.edu,Terry Assistant,student\n")
     assert "ta@example.edu: role ta -> student" in out
     client.force_login(ta)
-    assert client.get(reverse("courses:gradebook", args=[course.code])).status_code == 404
+    assert client.get(reverse("grading:gradebook", args=[course.code])).status_code == 404
     ta.refresh_from_db()
     assert not ta.is_staff  # staff of no course any more: no admin either
     response = client.get("/admin/")
@@ -140,7 +140,7 @@ def test_a_student_listed_as_ta_gains_staff_access(client, course, alice, tmp_pa
     out = import_file(course, tmp_path, "email,role\nalice@example.edu,ta\n")
     assert "alice@example.edu: role student -> ta" in out
     client.force_login(alice)
-    assert client.get(reverse("courses:gradebook", args=[course.code])).status_code == 200
+    assert client.get(reverse("grading:gradebook", args=[course.code])).status_code == 200
     alice.refresh_from_db()
     assert alice.is_staff
 
@@ -175,9 +175,9 @@ def test_drop_missing_drops_absent_students_and_leaves_the_staff(
     assert bob_membership.dropped_at is not None
     assert not Membership.objects.filter(course=course, user=bob).exists()
     client.force_login(bob)
-    assert client.get(reverse("courses:claims", args=[course.code])).status_code == 404
+    assert client.get(reverse("claims:board", args=[course.code])).status_code == 404
     client.force_login(instructor)
-    assert client.get(reverse("courses:gradebook", args=[course.code])).status_code == 200
+    assert client.get(reverse("grading:gradebook", args=[course.code])).status_code == 200
 
 
 def test_without_drop_missing_absent_members_stay(course, alice, bob, tmp_path):
@@ -207,7 +207,7 @@ def test_a_dropped_member_listed_again_rejoins(client, course, alice, bob, tmp_p
     out = import_file(course, tmp_path, "email\nalice@example.edu\nbob@example.edu\n")
     assert "bob@example.edu: rejoined" in out
     client.force_login(bob)
-    assert client.get(reverse("courses:claims", args=[course.code])).status_code == 200
+    assert client.get(reverse("claims:board", args=[course.code])).status_code == 200
 
 
 def test_staff_drop_missing_members_in_the_admin_and_see_them_marked(
@@ -249,7 +249,7 @@ def test_dropped_students_are_not_offered_on_the_staff_claims_board(
     client, instructor, course, reading, alice, bob, tmp_path
 ):
     client.force_login(instructor)
-    board = reverse("courses:claims", args=[course.code])
+    board = reverse("claims:board", args=[course.code])
     assert "Bob Baker" in client.get(board).content.decode()
     import_file(course, tmp_path, "email\nalice@example.edu\n", "--drop-missing")
     page = client.get(board).content.decode()

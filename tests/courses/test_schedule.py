@@ -11,8 +11,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from claims.models import Claim, Slides
 from courses.coursefile import import_course
-from courses.models import Claim, Paper, Reading, Session, SessionKind, Slides, Team
+from courses.models import Paper, Reading, Session, SessionKind
+from teams.models import Team
 from tests.courses.test_coursefile import SEED_001
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -190,8 +192,8 @@ def test_slides_link_to_the_download_and_presenters_get_an_upload_link(client, e
         reading=ix, file="b.pdf", original_name="ix.pdf", content_type="x"
     )
     html = client.get(schedule_url(ecs)).content.decode()
-    assert reverse("courses:slides", args=[ecs.code, slides.pk]) in html
-    upload = reverse("courses:slides_upload", args=[ecs.code, ix.pk])
+    assert reverse("claims:slides", args=[ecs.code, slides.pk]) in html
+    upload = reverse("claims:slides_upload", args=[ecs.code, ix.pk])
     assert upload not in html
     client.force_login(alice)
     assert upload in client.get(schedule_url(ecs)).content.decode()

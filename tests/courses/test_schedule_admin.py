@@ -8,7 +8,8 @@ from datetime import date, datetime
 
 from django.urls import reverse
 
-from courses.models import Claim, Paper, Reading, Session, Slides
+from claims.models import Claim, Slides
+from courses.models import Paper, Reading, Session
 from tests.conftest import LA
 
 
@@ -159,7 +160,7 @@ def test_admin_times_are_in_the_courses_time_zone(login, course, instructor, ali
         claimed_by=alice,
         claimed_at=datetime(2025, 9, 25, 12, 0, 3, tzinfo=LA),
     )
-    listing = client.get(reverse("admin:courses_claim_changelist")).content.decode()
+    listing = client.get(reverse("admin:claims_claim_changelist")).content.decode()
     assert "Sept. 25, 2025, noon" in listing or "Sept. 25, 2025, 12:00" in listing
 
 
@@ -204,5 +205,5 @@ def test_a_new_courses_times_are_read_in_the_time_zone_it_is_given(client, djang
 
 
 def test_a_malformed_id_in_an_admin_url_is_not_a_server_error(login, course, instructor):
-    response = login(instructor).get("/admin/courses/claim/not-an-id/change/")
+    response = login(instructor).get("/admin/claims/claim/not-an-id/change/")
     assert response.status_code == 302

@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from courses.models import Claim, Paper, Reading
-from courses.services.claims import claim_reading
-from projects.services import team_create, team_join
+from claims.models import Claim
+from claims.services import claim_reading
+from courses.models import Paper, Reading
 from reviews.models import Review
+from teams.services import team_create, team_join
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from claims.services import claim_reading
 from courses.models import Reading, Role
-from courses.services.claims import claim_reading
 from projects.models import Milestone, Team
-from projects.services import team_create
 from reviews.models import Review
+from teams.services import team_create
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import doc_shot
 from tests.projects.conftest import pdf_bytes

@@ -11,7 +11,8 @@ import yaml
 from django.core.management import call_command
 
 from courses.coursefile import export_course, export_data, import_course
-from courses.models import Course, GradeComponent, Membership, Reading, Role
+from courses.models import Course, Membership, Reading, Role
+from grading.models import GradeComponent
 from projects.models import Milestone
 from reviews.models import ReviewKind
 

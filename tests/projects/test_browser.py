@@ -4,24 +4,18 @@ alice creates the team; bob joins with the code alice sees. The page must pass t
 CSP (no console errors) and show the milestone with its countdown.
 """
 
-import os
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from projects.models import Deliverable, Milestone, Submission
-from tests.browser import CHROMIUM
 from tests.conftest import PASSWORD
 from tests.projects.conftest import pdf_bytes
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) or bool(os.environ.get("SEMINAR_SKIP_BROWSER")),
-        reason="Debian chromium is not installed",
-    ),
 ]
 
 

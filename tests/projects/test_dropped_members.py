@@ -7,8 +7,8 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from courses.models import TeamMember
 from courses.services.roster import roster_import
+from teams.models import TeamMember
 
 
 def test_dropped_team_members_get_no_milestone_reminders(course, alice, bob, team, proposal):

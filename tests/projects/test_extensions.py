@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from courses.deadlines import due_items
-from courses.grading import ItemStatus, provider_for
-from courses.models import ComponentSource
+from grading.engine import ItemStatus, score_component
+from grading.models import ComponentSource
 from projects.models import Deliverable, MilestoneExtension, Submission
 from projects.services import submission_create
 
@@ -92,12 +92,12 @@ def test_grades_the_team_page_and_the_dashboard_follow_the_extension(
     proposal.component = component
     proposal.save()
     day_after = proposal.due_at + timedelta(days=1)
-    scores = provider_for(ComponentSource.MILESTONE)(component, [alice, carol], day_after)
+    scores = score_component(component, [alice, carol], day_after)
     assert scores[alice.pk][0].status == ItemStatus.UPCOMING
     assert scores[alice.pk][0].due_at == extension.due_at
     assert scores[carol.pk][0].status == ItemStatus.MISSING
     with time_machine.travel(day_after, tick=False):
-        page = login(alice).get(reverse("projects:team", args=[course.code])).content.decode()
+        page = login(alice).get(reverse("teams:team", args=[course.code])).content.decode()
     assert "Due Sat Oct 18, 11:59 PM PDT" in page and "extended for your team" in page
     assert "Teammate ill" in page
     (item,) = [i for i in due_items(alice, [course]) if i.kind == "milestone"]
@@ -136,5 +136,5 @@ def test_an_extension_never_makes_a_team_due_earlier_than_the_milestone(
     )
     proposal.component = component
     proposal.save()
-    scores = provider_for(ComponentSource.MILESTONE)(component, [alice], after_extension)
+    scores = score_component(component, [alice], after_extension)
     assert scores[alice.pk][0].due_at == proposal.due_at

@@ -15,8 +15,9 @@ from courses.coursefile import (
     shift_dates,
 )
 from courses.deadlines import due_items
-from courses.models import ComponentSource, Course, GradeComponent, Membership, Role
+from courses.models import Course, Membership, Role
 from courses.timing import end_of_minute as eom
+from grading.models import ComponentSource, GradeComponent
 from projects.models import Deliverable, LatePolicy, Milestone, MilestoneGrade, Submission
 from projects.providers import milestone_deadlines
 from tests.conftest import LA

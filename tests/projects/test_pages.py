@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from courses.models import Team, TeamMember
 from projects.models import Deliverable, Milestone, MilestoneGrade, Submission
+from teams.models import Team, TeamMember
 from tests.conftest import LA
 from tests.projects.conftest import add_student, make_team
 
@@ -50,7 +50,7 @@ def test_the_team_page_runs_a_fixed_number_of_queries(
     django_assert_max_num_queries, login, make_user, course, alice, team
 ):
     client = login(alice)
-    url = reverse("projects:team", args=[course.code])
+    url = reverse("teams:team", args=[course.code])
     add_milestones(course, 2)
     add_work(team, alice)
     with django_assert_max_num_queries(30) as small:
@@ -71,7 +71,7 @@ def test_the_page_without_a_team_runs_a_fixed_number_of_queries(
     django_assert_max_num_queries, login, make_user, course, dave
 ):
     client = login(dave)
-    url = reverse("projects:team", args=[course.code])
+    url = reverse("teams:team", args=[course.code])
     make_team(course, "T0", add_student(make_user, course, "a0@x.edu"))
     with django_assert_max_num_queries(30) as small:
         assert client.get(url).status_code == 200
@@ -117,7 +117,7 @@ def test_staff_move_a_student_between_teams_in_the_admin_after_the_deadline(
 ):
     assert course.teams_locked()
     client = login(instructor)
-    url = reverse("admin:courses_team_change", args=[rival.pk])
+    url = reverse("admin:teams_team_change", args=[rival.pk])
     form = {
         "course": course.pk,
         "name": rival.name,

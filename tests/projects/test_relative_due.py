@@ -9,6 +9,7 @@ from courses.coursefile import CourseFileError, sections
 from courses.timing import end_of_minute as eom
 from projects.models import Deliverable, Milestone, RelativeDue
 from tests.conftest import LA
+from tests.forms import resubmit
 
 
 @pytest.fixture
@@ -53,17 +54,29 @@ def test_the_night_before_rule_follows_dst(course, session):
     assert milestone.describe_due() == "11:59 PM the day before the session of Tue Nov 4"
 
 
-def test_moving_the_session_moves_the_milestone(presentation, session):
-    session.date = date(2025, 11, 6)
-    session.start_time = time(9, 0)
-    session.save()
+def test_moving_the_session_in_the_admin_moves_the_milestone(
+    presentation, session, instructor, login
+):
+    response = resubmit(
+        login(instructor),
+        reverse("admin:courses_session_change", args=[session.pk]),
+        date="2025-11-06",
+        start_time="09:00",
+    )
+    assert response.status_code == 302
     presentation.refresh_from_db()
     assert presentation.due_at == eom(datetime(2025, 11, 6, 9, 0, tzinfo=LA))
 
 
-def test_changing_the_course_start_time_moves_the_milestone(course, presentation):
-    course.default_start_time = time(12, 10)
-    course.save()
+def test_changing_the_course_start_time_in_the_admin_moves_the_milestone(
+    course, presentation, instructor, login
+):
+    response = resubmit(
+        login(instructor),
+        reverse("admin:courses_course_change", args=[course.pk]),
+        default_start_time="12:10",
+    )
+    assert response.status_code == 302
     presentation.refresh_from_db()
     assert presentation.due_at == eom(datetime(2025, 11, 4, 12, 10, tzinfo=LA))
 
@@ -161,8 +174,12 @@ def test_versions_already_in_are_judged_again_when_the_due_time_moves(
         lateness=timedelta(hours=1),
         text="slides link",
     )
-    session.date = date(2025, 11, 5)
-    session.save()
+    response = resubmit(
+        login(instructor),
+        reverse("admin:courses_session_change", args=[session.pk]),
+        date="2025-11-05",
+    )
+    assert response.status_code == 302
     version.refresh_from_db()
     assert (version.is_late, version.lateness) == (False, None)
 

@@ -63,7 +63,7 @@ def test_the_team_page_shows_state_and_due_time_in_the_course_time_zone(
     login, course, alice, team, proposal, repo_link, checkin
 ):
     upload(login(alice), course, proposal, pdf_bytes())
-    page = login(alice).get(reverse("projects:team", args=[course.code])).content.decode()
+    page = login(alice).get(reverse("teams:team", args=[course.code])).content.decode()
     assert "Thu Oct 16, 11:59 PM PDT" in page
     assert "Thu Nov 6, 5:00 PM PST" in page  # after the DST change
     assert 'data-due="2025-10-17T06:59:59.999999+00:00">in 15 d 11 h</span>' in page
@@ -193,7 +193,7 @@ def test_another_teams_work_never_shows_on_a_team_page(
     login, course, alice, carol, team, rival, proposal
 ):
     upload(login(alice), course, proposal, pdf_bytes(), "secret-plan.pdf")
-    page = login(carol).get(reverse("projects:team", args=[course.code])).content.decode()
+    page = login(carol).get(reverse("teams:team", args=[course.code])).content.decode()
     assert "secret-plan.pdf" not in page
     assert file_url(course, Submission.objects.get()) not in page
 
@@ -239,7 +239,7 @@ def test_a_team_whose_last_member_leaves_keeps_its_submitted_work(
     login, course, carol, rival, proposal
 ):
     upload(login(carol), course, proposal, pdf_bytes())
-    login(carol).post(reverse("projects:team_leave", args=[course.code]))
+    login(carol).post(reverse("teams:team_leave", args=[course.code]))
     assert Submission.objects.get().team == rival
     assert not rival.members.exists()
 
@@ -272,9 +272,9 @@ def test_course_staff_cannot_delete_a_submission_in_the_admin(
     delete = reverse("admin:projects_submission_delete", args=[submission.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     # Nor through its team: the confirmation page names what they may not delete.
-    page = client.get(reverse("admin:courses_team_delete", args=[team.pk])).content.decode()
+    page = client.get(reverse("admin:teams_team_delete", args=[team.pk])).content.decode()
     assert "Cannot delete team" in page and "permission to delete" in page
-    client.post(reverse("admin:courses_team_delete", args=[team.pk]), {"post": "yes"})
+    client.post(reverse("admin:teams_team_delete", args=[team.pk]), {"post": "yes"})
     assert Submission.objects.filter(pk=submission.pk).exists()
 
 

@@ -10,16 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-from courses.models import (
-    Claim,
-    ComponentSource,
-    GradeComponent,
-    Membership,
-    Paper,
-    Reading,
-    Role,
-    Session,
-)
+from claims.models import Claim
+from courses.models import Membership, Paper, Reading, Role, Session
+from grading.models import ComponentSource, GradeComponent
 from reviews.models import LatePolicy, ReviewKind
 
 ECS_PROMPTS = [

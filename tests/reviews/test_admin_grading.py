@@ -120,7 +120,7 @@ def test_staff_of_another_course_see_none_of_these_reviews(two_reviews, other_ta
     client = login(other_ta)
     page = client.get(URL).content.decode()
     assert "Alice Archer" not in page
-    assert client.get(f"{URL}{two_reviews[0].pk}/change/").status_code in (302, 403, 404)
+    assert client.get(f"{URL}{two_reviews[0].pk}/change/").status_code == 302
 
 
 def test_kind_admin_pages_load(paper_review, instructor, login):
@@ -134,7 +134,7 @@ def test_kind_admin_pages_load(paper_review, instructor, login):
 def test_staff_excuse_a_student_who_never_submitted_by_adding_an_excused_review(
     paper_review, course, reading, alice, instructor, login
 ):
-    from courses.grading import provider_for
+    from grading.engine import score_component
 
     response = login(instructor).post(
         "/admin/reviews/review/add/",
@@ -148,7 +148,7 @@ def test_staff_excuse_a_student_who_never_submitted_by_adding_an_excused_review(
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    scores = provider_for("reviews")(paper_review.component, [alice], DUE + timedelta(days=1))
+    scores = score_component(paper_review.component, [alice], DUE + timedelta(days=1))
     assert [i.status for i in scores[alice.pk]] == ["excused"]
 
 

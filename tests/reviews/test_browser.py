@@ -3,24 +3,18 @@
 alice owes a review of a reading in a session ten days from now.
 """
 
-import os
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from courses.models import Paper, Reading, Session
-from tests.browser import CHROMIUM
 from tests.conftest import PASSWORD
 from tests.reviews.conftest import ANSWERS
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) or bool(os.environ.get("SEMINAR_SKIP_BROWSER")),
-        reason="Debian chromium is not installed",
-    ),
 ]
 
 

@@ -12,20 +12,12 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from courses.models import (
-    Claim,
-    ComponentSource,
-    GradeComponent,
-    Membership,
-    Paper,
-    Reading,
-    Role,
-    Session,
-    Team,
-    TeamMember,
-)
-from reviews.integration import review_scores
+from claims.models import Claim
+from courses.models import Membership, Paper, Reading, Role, Session
+from grading.engine import score_component
+from grading.models import ComponentSource, GradeComponent
 from reviews.models import Review, ReviewKind
+from teams.models import Team, TeamMember
 
 SUMMARY_PROMPTS = [
     {"key": "problem", "label": "What is the problem and why is it important?", "required": True},
@@ -174,7 +166,7 @@ def test_late_summary_is_kept_but_earns_no_credit(cse, people, login):
         page = login(people["sam"]).post(url, SUMMARY_ANSWERS, follow=True).content.decode()
     assert "Submitted 1 h late" in page
     Review.objects.update(points=Decimal("10"))
-    scores = review_scores(
+    scores = score_component(
         summary.component, [people["sam"], people["tom"]], CLASS_START + timedelta(days=3)
     )
     (item,) = scores[people["sam"].pk]

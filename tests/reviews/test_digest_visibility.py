@@ -11,8 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from courses.models import Claim, Membership, Paper, Reading, Role, Session, Team, TeamMember
+from claims.models import Claim
+from courses.models import Membership, Paper, Reading, Role, Session
 from reviews.models import Review
+from teams.models import Team, TeamMember
 from tests.reviews.conftest import ANSWERS, digest_url, review_url
 
 DUE = datetime(2025, 11, 4, 7, 59, tzinfo=UTC)

@@ -11,9 +11,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from courses.models import Team, TeamMember
 from courses.services.roster import roster_import
 from reviews.models import Review
+from teams.models import Team, TeamMember
 from tests.reviews.conftest import ANSWERS, review_url
 
 DUE = datetime(2025, 11, 4, 7, 59, tzinfo=UTC)
@@ -44,7 +44,7 @@ def test_a_dropped_student_keeps_their_review_but_reaches_nothing(
     client.force_login(bob)
     assert client.get(review_url(course, reading)).status_code == 404
     assert client.get(reverse("reviews:my_reviews", args=[course.code])).status_code == 404
-    assert client.get(reverse("courses:claims", args=[course.code])).status_code == 404
+    assert client.get(reverse("claims:board", args=[course.code])).status_code == 404
     assert course.code not in client.get(reverse("dashboard")).content.decode()
 
     assert Review.objects.filter(pk=review.pk, student=bob).exists()

@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import time_machine
 
-from courses.models import Session, Team, TeamMember
+from courses.models import Session
 from courses.timing import end_of_minute as eom
 from reviews.models import DueOverride, Extension
 from reviews.plan import ReviewPlan
+from teams.models import Team, TeamMember
 from tests.conftest import LA
 from tests.reviews.conftest import ANSWERS, ECS_PROMPTS, review_url
 

@@ -13,8 +13,8 @@ import time_machine
 from courses import coursefile
 from courses.coursefile import CourseFileError
 from courses.deadlines import due_items
-from courses.grading import provider_for
 from courses.timing import end_of_minute as eom
+from grading.engine import score_component
 from reviews.models import LatePolicy, Review, ReviewKind
 
 DUE = datetime(2025, 11, 4, 7, 59, tzinfo=UTC)
@@ -50,7 +50,7 @@ def test_late_policies_decide_the_earned_points(
     paper_review.late_policy = policy
     paper_review.save()
     write(paper_review, reading, alice, late=late, points=Decimal("1"))
-    scores = provider_for("reviews")(paper_review.component, [alice], DUE + timedelta(days=40))
+    scores = score_component(paper_review.component, [alice], DUE + timedelta(days=40))
     (item,) = scores[alice.pk]
     assert item.status == "graded"
     assert item.earned == expected
@@ -60,14 +60,14 @@ def test_a_penalty_is_exact_and_rounded_only_for_display(paper_review, reading, 
     """0.75 points, 10 % off for one started day: 0.675, not 0.68 (SPEC: rounding only at
     display and at the letter boundary)."""
     write(paper_review, reading, alice, late=timedelta(minutes=1), points=Decimal("0.75"))
-    scores = provider_for("reviews")(paper_review.component, [alice], DUE + timedelta(days=40))
+    scores = score_component(paper_review.component, [alice], DUE + timedelta(days=40))
     (item,) = scores[alice.pk]
     assert item.earned == Decimal("0.675")
 
 
 def test_a_review_graded_before_its_due_time_counts_only_from_then(paper_review, reading, alice):
     write(paper_review, reading, alice, late=timedelta(hours=-5), points=Decimal("1"))
-    provider = provider_for("reviews")
+    provider = score_component  # the component's source: "reviews"
     (early,) = provider(paper_review.component, [alice], DUE - timedelta(hours=1))[alice.pk]
     assert early.status == "upcoming" and early.earned is None
     (due,) = provider(paper_review.component, [alice], DUE + timedelta(minutes=1))[alice.pk]
@@ -79,7 +79,7 @@ def test_review_items_cover_required_readings_with_each_status(
 ):
     write(paper_review, reading, alice)  # ungraded
     write(paper_review, october_reading, bob, points=Decimal("1"), is_excused=True)
-    provider = provider_for("reviews")
+    provider = score_component  # the component's source: "reviews"
     scores = provider(paper_review.component, [alice, bob], DUE + timedelta(hours=1))
     assert {i.label.split(": ", 1)[1]: i.status for i in scores[alice.pk]} == {
         "Megatron-LM": "missing",
@@ -95,7 +95,7 @@ def test_bonus_items_are_the_optional_readings_and_missing_ones_score_zero(
     paper_review, bonus_component, reading, optional_reading, alice, bob
 ):
     write(paper_review, optional_reading, alice, points=Decimal("1"))
-    scores = provider_for("bonus_reviews")(bonus_component, [alice, bob], DUE + timedelta(hours=1))
+    scores = score_component(bonus_component, [alice, bob], DUE + timedelta(hours=1))
     assert [(i.status, i.earned) for i in scores[alice.pk]] == [("graded", Decimal("1"))]
     assert [(i.status, i.earned) for i in scores[bob.pk]] == [("missing", Decimal("0"))]
 
@@ -104,7 +104,7 @@ def test_providers_run_a_fixed_number_of_queries(
     paper_review, reading, alice, bob, django_assert_max_num_queries
 ):
     with django_assert_max_num_queries(8):
-        provider_for("reviews")(paper_review.component, [alice, bob], DUE)
+        score_component(paper_review.component, [alice, bob], DUE)
 
 
 def test_deadlines_list_the_students_reviews_with_done_flag(
@@ -182,7 +182,7 @@ review_kinds:
 def test_the_readme_cse585_example_loads(other_course):
     import yaml
 
-    from courses.models import ComponentSource, GradeComponent
+    from grading.models import ComponentSource, GradeComponent
     from reviews.integration import load_kinds
 
     for name in ("Paper Summary", "Participation"):

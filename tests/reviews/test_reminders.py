@@ -10,8 +10,9 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from courses.models import Session, Team, TeamMember
+from courses.models import Session
 from reviews.models import ReminderSent, Review
+from teams.models import Team, TeamMember
 
 DUE = datetime(2025, 11, 4, 7, 59, tzinfo=UTC)
 

@@ -20,11 +20,13 @@ from django.db import connection
 from django.urls import reverse
 from icalendar import Calendar
 
+from claims.models import Claim
 from courses import timing
-from courses.models import Claim, Course, Team, TeamMember
+from courses.models import Course
 from projects.models import Deliverable, LatePolicy, Milestone, MilestoneExtension, Submission
 from reviews.models import DueOverride, Extension, Review
 from reviews.plan import ReviewPlan
+from teams.models import Team, TeamMember
 from tests.conftest import LA
 from tests.reviews.conftest import ANSWERS, review_url
 

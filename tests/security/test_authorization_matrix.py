@@ -97,8 +97,8 @@ ENTRIES = [
         expect(200),
     ),
     Entry(
-        "courses:slides",
-        lambda w: reverse("courses:slides", args=[code(w), w.here.slides.pk]),
+        "claims:slides",
+        lambda w: reverse("claims:slides", args=[code(w), w.here.slides.pk]),
         expect(200),  # slides are linked from the public schedule
     ),
     # The calendar feed is reached by each person's own token, never a session.
@@ -108,62 +108,62 @@ ENTRIES = [
         expect(200, anon=404, outsiders=404),
     ),
     # Claims.
-    Entry("courses:claims", lambda w: f"/courses/{code(w)}/claims/", MEMBERS),
+    Entry("claims:board", lambda w: f"/courses/{code(w)}/claims/", MEMBERS),
     Entry(
-        "courses:claim_create",
-        lambda w: reverse("courses:claim_create", args=[code(w), w.here.reading.pk]),
+        "claims:claim_create",
+        lambda w: reverse("claims:claim_create", args=[code(w), w.here.reading.pk]),
         expect(MOVED, anon=LOGIN, outsiders=404),  # refused with a message: window closed
         method="post",
     ),
     Entry(
-        "courses:claim_withdraw",
-        lambda w: reverse("courses:claim_withdraw", args=[code(w), w.here.claim.pk]),
+        "claims:claim_withdraw",
+        lambda w: reverse("claims:claim_withdraw", args=[code(w), w.here.claim.pk]),
         expect(MOVED, anon=LOGIN, outsiders=404),
         method="post",
     ),
     Entry(
-        "courses:claim_assign",
-        lambda w: reverse("courses:claim_assign", args=[code(w)]),
+        "claims:claim_assign",
+        lambda w: reverse("claims:claim_assign", args=[code(w)]),
         expect(404, anon=LOGIN, staff=MOVED),
         method="post",
         data=lambda w: {"reading": w.here.reading.pk, "holder": f"student:{w.user('student').pk}"},
     ),
     Entry(
-        "courses:claim_remove",
-        lambda w: reverse("courses:claim_remove", args=[code(w), w.here.claim.pk]),
+        "claims:claim_remove",
+        lambda w: reverse("claims:claim_remove", args=[code(w), w.here.claim.pk]),
         expect(404, anon=LOGIN, staff=MOVED),
         method="post",
     ),
     Entry(
-        "courses:claim_move",
-        lambda w: reverse("courses:claim_move", args=[code(w), w.here.claim.pk]),
+        "claims:claim_move",
+        lambda w: reverse("claims:claim_move", args=[code(w), w.here.claim.pk]),
         expect(404, anon=LOGIN, staff=MOVED),
         method="post",
         data=lambda w: {"reading": w.here.reading.pk},
     ),
     Entry(
-        "courses:slides_upload",
-        lambda w: reverse("courses:slides_upload", args=[code(w), w.here.reading.pk]),
+        "claims:slides_upload",
+        lambda w: reverse("claims:slides_upload", args=[code(w), w.here.reading.pk]),
         expect(404, anon=LOGIN, presenter=200, staff=200),
     ),
     Entry(
-        "courses:slides_upload",
-        lambda w: reverse("courses:slides_upload", args=[code(w), w.here.reading.pk]),
+        "claims:slides_upload",
+        lambda w: reverse("claims:slides_upload", args=[code(w), w.here.reading.pk]),
         expect(404, anon=LOGIN, presenter=MOVED, staff=MOVED),
         method="post",
         data=lambda w: {"file": SimpleUploadedFile("talk.pdf", PDF)},
         label="post",
     ),
     # Grades.
-    Entry("courses:grades", lambda w: f"/courses/{code(w)}/grades/", MEMBERS),
+    Entry("grading:grades", lambda w: f"/courses/{code(w)}/grades/", MEMBERS),
     Entry(
-        "courses:grades",
+        "grading:grades",
         lambda w: f"/courses/{code(w)}/grades/?student={w.user('member').pk}",
         expect(404, anon=LOGIN, member=200, staff=200),
         label="?student=",
     ),
-    Entry("courses:gradebook", lambda w: f"/courses/{code(w)}/gradebook/", STAFF_ONLY),
-    Entry("courses:gradebook_csv", lambda w: f"/courses/{code(w)}/gradebook.csv", STAFF_ONLY),
+    Entry("grading:gradebook", lambda w: f"/courses/{code(w)}/gradebook/", STAFF_ONLY),
+    Entry("grading:gradebook_csv", lambda w: f"/courses/{code(w)}/gradebook.csv", STAFF_ONLY),
     # Reviews.
     Entry("reviews:my_reviews", lambda w: f"/courses/{code(w)}/reviews/", MEMBERS),
     Entry(
@@ -187,26 +187,26 @@ ENTRIES = [
     ),
     # Projects.
     Entry(
-        "projects:team",
+        "teams:team",
         lambda w: f"/courses/{code(w)}/team/",
         expect(200, anon=LOGIN, outsiders=404, staff=MOVED),  # staff go to the overview
     ),
     Entry(
-        "projects:team_create",
+        "teams:team_create",
         lambda w: f"/courses/{code(w)}/team/create/",
         expect(400, anon=LOGIN, outsiders=404),  # past the team deadline: refused
         method="post",
         data=lambda w: {"name": "Newcomers", "working_title": "", "topic": ""},
     ),
     Entry(
-        "projects:team_join",
+        "teams:team_join",
         lambda w: f"/courses/{code(w)}/team/join/",
         expect(400, anon=LOGIN, outsiders=404),  # past the team deadline: refused
         method="post",
         data=lambda w: {"code": w.here.team.join_code},
     ),
     Entry(
-        "projects:team_leave",
+        "teams:team_leave",
         lambda w: f"/courses/{code(w)}/team/leave/",
         expect(MOVED, anon=LOGIN, outsiders=404),
         method="post",
@@ -275,9 +275,9 @@ ENTRIES = [
         expect(ADMIN_LOGIN, staff=MOVED, other_ta=MOVED),  # to the public schedule
     ),
     Entry(
-        "admin:courses_gradecomponent_enter_scores",
+        "admin:grading_gradecomponent_enter_scores",
         lambda w: reverse(
-            "admin:courses_gradecomponent_enter_scores", args=[w.here.manual_component.pk]
+            "admin:grading_gradecomponent_enter_scores", args=[w.here.manual_component.pk]
         ),
         expect(ADMIN_LOGIN, staff=200, other_ta=404),
     ),
@@ -336,12 +336,12 @@ ADMIN_MODELS = {
         lambda w: w.user("member"),
         admin_expect((200, 403, 200, 200, 403), (200, 403, ADMIN_INDEX, ADMIN_INDEX, 403)),
     ),
-    "courses.Claim": (lambda w: w.here.claim, NO_DELETE),
-    "courses.ClaimEvent": (lambda w: w.here.claim_event, READ_ONLY),
-    "courses.Slides": (lambda w: w.here.slides, NO_ADD),
+    "claims.Claim": (lambda w: w.here.claim, NO_DELETE),
+    "claims.ClaimEvent": (lambda w: w.here.claim_event, READ_ONLY),
+    "claims.Slides": (lambda w: w.here.slides, NO_ADD),
     # One component alone is never deleted (the weights would not add up); the course is.
-    "courses.GradeComponent": (lambda w: w.here.component, NO_DELETE),
-    "courses.ManualScore": (lambda w: w.here.manual_score, COURSE_SCOPED),
+    "grading.GradeComponent": (lambda w: w.here.component, NO_DELETE),
+    "grading.ManualScore": (lambda w: w.here.manual_score, COURSE_SCOPED),
     # Only a superuser creates or deletes a course.
     "courses.Course": (
         lambda w: w.here.course,
@@ -351,7 +351,7 @@ ADMIN_MODELS = {
     "courses.Session": (lambda w: w.here.session, COURSE_SCOPED),
     "courses.Paper": (lambda w: w.here.paper, COURSE_SCOPED),
     "courses.Reading": (lambda w: w.here.reading, COURSE_SCOPED),
-    "courses.Team": (lambda w: w.here.team, COURSE_SCOPED),
+    "teams.Team": (lambda w: w.here.team, COURSE_SCOPED),
     "reviews.ReviewKind": (lambda w: w.here.kind, COURSE_SCOPED),
     "reviews.Extension": (lambda w: w.here.extension, COURSE_SCOPED),
     "reviews.Review": (lambda w: w.here.review, COURSE_SCOPED),

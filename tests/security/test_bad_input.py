@@ -23,7 +23,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from courses.models import ClaimEvent
+from claims.models import ClaimEvent
 from tests.security.test_authorization_matrix import ADMIN_MODELS, ADMIN_VIEWS, ENTRIES, outcome
 
 pytestmark = pytest.mark.django_db
@@ -349,7 +349,7 @@ def test_a_claim_change_with_a_nul_reason_is_refused_with_a_message(world, sessi
     claim = world.here.claim
     events = ClaimEvent.objects.count()
     response = client.post(
-        reverse("courses:claim_remove", args=[world.here.course.code, claim.pk]),
+        reverse("claims:claim_remove", args=[world.here.course.code, claim.pk]),
         {"reason": "Asked\x00to"},
         follow=True,
     )
@@ -363,7 +363,7 @@ def test_a_claim_change_with_a_nul_reason_is_refused_with_a_message(world, sessi
 def test_claiming_a_reading_id_past_any_database_integer_is_not_found(world, sessions):
     client = as_client(sessions, "student")
     response = client.post(
-        reverse("courses:claim_create", args=[world.here.course.code, int(BIG_NUMBER)])
+        reverse("claims:claim_create", args=[world.here.course.code, int(BIG_NUMBER)])
     )
     assert response.status_code == 404
 
@@ -371,7 +371,7 @@ def test_claiming_a_reading_id_past_any_database_integer_is_not_found(world, ses
 @pytest.mark.parametrize("reading", ["\x00", "first", "٣"])
 def test_a_staff_claim_form_naming_no_reading_id_is_not_found(world, sessions, reading):
     response = as_client(sessions, "ta").post(
-        reverse("courses:claim_move", args=[world.here.course.code, world.here.claim.pk]),
+        reverse("claims:claim_move", args=[world.here.course.code, world.here.claim.pk]),
         {"reading": reading, "reason": "Swapped dates."},
     )
     assert response.status_code == 404

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from courses.models import Claim, Slides
+from claims.models import Claim, Slides
 from projects.models import Submission
 from tests.security.test_authorization_matrix import ADMIN_INDEX, ADMIN_MODELS, outcome
 from tests.security.world import PDF
@@ -24,18 +24,18 @@ def code(w):
 CASES = [
     # (role, method, world -> path, world -> data or None)
     ("anon", "get", lambda w: reverse("courses:session", args=[code(w), w.there.session.pk]), None),
-    ("anon", "get", lambda w: reverse("courses:slides", args=[code(w), w.there.slides.pk]), None),
-    ("member", "post", lambda w: reverse("courses:claim_create", args=[code(w), w.there.reading.pk]), None),
-    ("member", "post", lambda w: reverse("courses:claim_withdraw", args=[code(w), w.there.claim.pk]), None),
-    ("ta", "post", lambda w: reverse("courses:claim_remove", args=[code(w), w.there.claim.pk]), None),
-    ("ta", "post", lambda w: reverse("courses:claim_move", args=[code(w), w.there.claim.pk]),
+    ("anon", "get", lambda w: reverse("claims:slides", args=[code(w), w.there.slides.pk]), None),
+    ("member", "post", lambda w: reverse("claims:claim_create", args=[code(w), w.there.reading.pk]), None),
+    ("member", "post", lambda w: reverse("claims:claim_withdraw", args=[code(w), w.there.claim.pk]), None),
+    ("ta", "post", lambda w: reverse("claims:claim_remove", args=[code(w), w.there.claim.pk]), None),
+    ("ta", "post", lambda w: reverse("claims:claim_move", args=[code(w), w.there.claim.pk]),
      lambda w: {"reading": w.here.reading.pk}),
-    ("ta", "post", lambda w: reverse("courses:claim_move", args=[code(w), w.here.claim.pk]),
+    ("ta", "post", lambda w: reverse("claims:claim_move", args=[code(w), w.here.claim.pk]),
      lambda w: {"reading": w.there.reading.pk}),
-    ("ta", "post", lambda w: reverse("courses:claim_assign", args=[code(w)]),
+    ("ta", "post", lambda w: reverse("claims:claim_assign", args=[code(w)]),
      lambda w: {"reading": w.there.reading.pk, "holder": f"student:{w.user('student').pk}"}),
-    ("ta", "get", lambda w: reverse("courses:slides_upload", args=[code(w), w.there.reading.pk]), None),
-    ("presenter", "post", lambda w: reverse("courses:slides_upload", args=[code(w), w.there.reading.pk]),
+    ("ta", "get", lambda w: reverse("claims:slides_upload", args=[code(w), w.there.reading.pk]), None),
+    ("presenter", "post", lambda w: reverse("claims:slides_upload", args=[code(w), w.there.reading.pk]),
      lambda w: {"file": SimpleUploadedFile("t.pdf", PDF)}),
     ("ta", "get", lambda w: f"/courses/{code(w)}/grades/?student={w.user('outsider').pk}", None),
     ("member", "get", lambda w: f"/courses/{code(w)}/grades/?student={w.users['bob'].pk}", None),
@@ -51,7 +51,7 @@ CASES = [
     ("member", "get", lambda w: reverse("projects:submission_file", args=[code(w), w.here.text_submission.pk]), None),
     # A calendar token works only for the courses its owner is in.
     ("anon", "get", lambda w: f"/courses/{w.there.course.code}/calendar.ics?token={w.user('member').calendar_token}", None),
-    ("ta", "get", lambda w: reverse("admin:courses_gradecomponent_enter_scores", args=[w.there.manual_component.pk]), None),
+    ("ta", "get", lambda w: reverse("admin:grading_gradecomponent_enter_scores", args=[w.there.manual_component.pk]), None),
     ("ta", "get", lambda w: reverse("admin:courses_course_import_roster", args=[w.there.course.pk]), None),
 ]  # fmt: skip
 
@@ -84,7 +84,7 @@ def test_an_id_that_is_not_yours_gives_404_and_changes_nothing(
 
 def test_a_student_cannot_withdraw_a_classmates_claim(world, as_role):
     claim = world.here.claim  # Pat's
-    as_role("member").post(reverse("courses:claim_withdraw", args=[code(world), claim.pk]))
+    as_role("member").post(reverse("claims:claim_withdraw", args=[code(world), claim.pk]))
     claim.refresh_from_db()
     assert claim.withdrawn_at is None
 
@@ -92,7 +92,7 @@ def test_a_student_cannot_withdraw_a_classmates_claim(world, as_role):
 def test_staff_cannot_assign_a_student_of_another_course(world, as_role):
     before = snapshot()
     as_role("ta").post(
-        reverse("courses:claim_assign", args=[code(world)]),
+        reverse("claims:claim_assign", args=[code(world)]),
         {"reading": world.here.reading.pk, "holder": f"student:{world.user('outsider').pk}"},
     )
     assert snapshot() == before
@@ -101,17 +101,17 @@ def test_staff_cannot_assign_a_student_of_another_course(world, as_role):
 # Each admin model whose objects belong to one course, and the attribute of
 # tests/security/world.py's course that holds one of them.
 COURSE_OWNED = {
-    "courses.Claim": "claim",
-    "courses.ClaimEvent": "claim_event",
-    "courses.Slides": "slides",
-    "courses.GradeComponent": "component",
-    "courses.ManualScore": "manual_score",
+    "claims.Claim": "claim",
+    "claims.ClaimEvent": "claim_event",
+    "claims.Slides": "slides",
+    "grading.GradeComponent": "component",
+    "grading.ManualScore": "manual_score",
     "courses.Course": "course",
     "courses.Membership": "membership",
     "courses.Session": "session",
     "courses.Paper": "paper",
     "courses.Reading": "reading",
-    "courses.Team": "team",
+    "teams.Team": "team",
     "reviews.ReviewKind": "kind",
     "reviews.Extension": "extension",
     "reviews.Review": "review",
@@ -173,7 +173,9 @@ def test_the_people_filter_offers_only_the_staff_members_own_courses(world, as_r
 def test_the_people_filter_ignores_a_course_the_staff_member_does_not_run(world, as_role):
     """?course=<another course> would tell which of their students are also in it."""
     here = world.here.course.pk
-    page = as_role("other_ta").get(
-        reverse("admin:seminar_user_changelist"), {"course": here}
-    ).content.decode()
+    page = (
+        as_role("other_ta")
+        .get(reverse("admin:seminar_user_changelist"), {"course": here})
+        .content.decode()
+    )
     assert world.user("outsider").email in page  # the filter was not applied

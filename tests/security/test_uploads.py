@@ -4,7 +4,7 @@ alike, through the one rule in courses/uploads.py).
 
 Who: the presenter uploads slides for their reading; Alice (member) submits her team's
 milestone file. Size limits, stored names and per-route headers are covered in
-tests/courses/test_slides.py and tests/projects/test_submissions.py; here, the attacks.
+tests/claims/test_slides.py and tests/projects/test_submissions.py; here, the attacks.
 """
 
 import pytest
@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.http import parse_header_parameters
 
-from courses.models import Slides
+from claims.models import Slides
 from projects.models import Submission
 from tests.security.world import PDF
 
@@ -33,7 +33,7 @@ ATTACKS = [
 
 def upload_slides(client, world, name, content):
     return client.post(
-        reverse("courses:slides_upload", args=[world.here.course.code, world.here.reading.pk]),
+        reverse("claims:slides_upload", args=[world.here.course.code, world.here.reading.pk]),
         {"file": SimpleUploadedFile(name, content, content_type="application/pdf")},
     )
 
@@ -58,10 +58,10 @@ def latest_submission(world):
 ROUTES = {
     "slides": (
         "presenter",
-        lambda w: reverse("courses:slides_upload", args=[w.here.course.code, w.here.reading.pk]),
+        lambda w: reverse("claims:slides_upload", args=[w.here.course.code, w.here.reading.pk]),
         lambda w: "file",
         lambda w: Slides.objects.filter(reading=w.here.reading).order_by("-pk").first(),
-        lambda w, obj: reverse("courses:slides", args=[w.here.course.code, obj.pk]),
+        lambda w, obj: reverse("claims:slides", args=[w.here.course.code, obj.pk]),
     ),
     "milestone": (
         "member",
@@ -253,7 +253,7 @@ def test_a_refused_upload_is_the_form_again_with_status_400_on_every_route(world
 @pytest.mark.parametrize(
     "path",
     [
-        lambda w: reverse("courses:slides", args=[w.here.course.code, w.here.slides.pk]),
+        lambda w: reverse("claims:slides", args=[w.here.course.code, w.here.slides.pk]),
         lambda w: reverse(
             "projects:submission_file", args=[w.here.course.code, w.here.submission.pk]
         ),

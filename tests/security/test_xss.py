@@ -19,9 +19,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from courses.coursefile import CourseFileError, import_course
-from courses.models import Paper, Session, Team
+from courses.models import Paper, Session
 from projects.models import Submission
 from reviews.models import Review
+from teams.models import Team
 from tests.security.world import PDF
 
 pytestmark = pytest.mark.django_db
@@ -127,13 +128,13 @@ def pages(world):
         ("ta", reverse("admin:reviews_review_changelist")),
         ("ta", reverse("admin:projects_submission_change", args=[world.here.submission.pk])),
         ("ta", reverse("admin:projects_submission_changelist")),
-        ("ta", reverse("admin:courses_team_change", args=[world.here.team.pk])),
-        ("ta", reverse("admin:courses_claim_changelist")),
-        ("ta", reverse("admin:courses_slides_changelist")),
+        ("ta", reverse("admin:teams_team_change", args=[world.here.team.pk])),
+        ("ta", reverse("admin:claims_claim_changelist")),
+        ("ta", reverse("admin:claims_slides_changelist")),
         (
             "ta",
             reverse(
-                "admin:courses_gradecomponent_enter_scores", args=[world.here.manual_component.pk]
+                "admin:grading_gradecomponent_enter_scores", args=[world.here.manual_component.pk]
             ),
         ),
     ]
@@ -159,7 +160,7 @@ def test_file_names_with_payloads_download_as_attachments(world, as_role, payloa
     fill_with(world, payload)
     code = world.here.course.code
     for role, path in [
-        ("anon", reverse("courses:slides", args=[code, world.here.slides.pk])),
+        ("anon", reverse("claims:slides", args=[code, world.here.slides.pk])),
         ("member", reverse("projects:submission_file", args=[code, world.here.submission.pk])),
     ]:
         response = as_role(role).get(path)
@@ -251,7 +252,8 @@ def test_gradebook_csv_neutralises_formulas_in_names_and_sections(world, as_role
 def test_team_presenters_are_escaped_on_the_schedule_and_claims_board(world, as_role, payload):
     from django.utils import timezone
 
-    from courses.models import Claim, PresentsBy
+    from claims.models import Claim
+    from courses.models import PresentsBy
 
     fill_with(world, payload)
     here = world.here

@@ -24,24 +24,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 
-from courses.models import (
-    Claim,
-    ClaimEvent,
-    ComponentSource,
-    Course,
-    GradeComponent,
-    ManualScore,
-    Membership,
-    Paper,
-    Reading,
-    Role,
-    Session,
-    Slides,
-    Team,
-    TeamMember,
-)
+from claims.models import Claim, ClaimEvent, Slides
+from courses.models import Course, Membership, Paper, Reading, Role, Session
+from grading.models import ComponentSource, GradeComponent, ManualScore
 from projects.models import Deliverable, Milestone, MilestoneGrade, Submission
 from reviews.models import Extension, Review, ReviewKind
+from teams.models import Team, TeamMember
 
 LA = ZoneInfo("America/Los_Angeles")
 # Wed 2025-11-05 noon: the day after the session, so reviews are due and digests open;

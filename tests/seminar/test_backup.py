@@ -15,8 +15,7 @@ def test_a_dumped_course_restores_intact_into_a_fresh_database(course, alice, tm
         course=course, date=date(2025, 10, 2), topic="Datacenter networking"
     )
     paper = Paper.objects.create(
-        course=course,
-        title="A Scalable, Commodity Data Center Network Architecture", year=2008
+        course=course, title="A Scalable, Commodity Data Center Network Architecture", year=2008
     )
     Reading.objects.create(session=session, paper=paper, order=1)
     dump = tmp_path / "seminar.dump"

@@ -24,7 +24,7 @@ ALICE_HOME = "198.51.100.9"
 
 def through_proxy(forwarded_for: str) -> Client:
     """A browser whose request reaches the app through the proxy with this header."""
-    return Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for)
+    return Client(REMOTE_ADDR=PROXY, headers={"x-forwarded-for": forwarded_for})
 
 
 def sign_in(client, email, guess="wrong"):
@@ -79,7 +79,7 @@ def test_behind_the_proxy_a_request_without_the_header_counts_as_the_proxy(alice
 
 def test_without_a_proxy_the_forwarded_for_header_is_ignored(alice):
     # Not behind a proxy: anyone can send the header, so it must not count.
-    sign_in(Client(REMOTE_ADDR=ATTACKER, HTTP_X_FORWARDED_FOR=ALICE_HOME), alice.email)
+    sign_in(Client(REMOTE_ADDR=ATTACKER, headers={"x-forwarded-for": ALICE_HOME}), alice.email)
     assert AccessAttempt.objects.get().ip_address == ATTACKER
 
 

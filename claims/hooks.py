@@ -1,0 +1,175 @@
+"""What claims adds to the course core (courses.plugins): the board in the menu, claim
+and slides due items, the presentation grade source, and its part in course-file imports."""
+
+from collections import defaultdict
+
+from django.db import models, transaction
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+
+from claims.models import Claim, ClaimEvent, Slides
+from claims.services import claim_due_items, tell_moved_presenters
+from courses.navigation import NavItem
+from grading.engine import GradeContext, ItemScore, ItemStatus
+from teams.models import TeamMember
+
+nav_items = [
+    NavItem(
+        "Claims",
+        "claims:board",
+        lambda course, role: course.uses_claims and role is not None,
+        order=20,
+    )
+]
+due_items = claim_due_items
+
+# A claim that is active, or graded, is work an import must not drop; a withdrawn one is
+# history, kept in the claim events.
+reading_work = {Claim: Q(withdrawn_at__isnull=True) | Q(points__isnull=False) | ~Q(feedback="")}
+
+
+def presenters(course_ids) -> dict[int, set[tuple[str, int]]]:
+    """Who presents each reading of these courses: its active claims' holders. One query."""
+    found: dict[int, set[tuple[str, int]]] = defaultdict(set)
+    for claim in (
+        Claim.objects.active().filter(course__in=course_ids).only("reading", "student", "team")
+    ):
+        who = ("team", claim.team_id) if claim.team_id else ("student", claim.student_id)
+        found[claim.reading_id].add(who)
+    return found
+
+
+def reading_prefetches() -> list[Prefetch]:
+    """Presenters (holders loaded) and slides of each reading, for the schedule pages."""
+    return [
+        Prefetch(
+            "claims",
+            queryset=Claim.objects.active()
+            .select_related("student", "team")
+            .order_by("seat", "claimed_at"),
+            to_attr="active_claims",
+        ),
+        Prefetch(
+            "slides",
+            queryset=Slides.objects.order_by("-uploaded_at", "-id"),
+            to_attr="all_slides",
+        ),
+    ]
+
+
+def readings_removed(readings) -> dict[int, str]:
+    """An import removes these readings (none has work attached): their withdrawn claims
+    go, their claim events stay with the paper's title and session date."""
+    withdrawn = dict(
+        Claim.objects.filter(reading__in=readings)
+        .values("reading_id")
+        .annotate(n=models.Count("id"))
+        .values_list("reading_id", "n")
+    )
+    for reading in readings:
+        ClaimEvent.objects.filter(reading=reading, paper_title="").update(
+            paper_title=reading.paper.title[:300], session_date=reading.session.date
+        )
+    Claim.objects.filter(reading__in=readings).delete()
+    return {
+        pk: f"{n} withdrawn claim{'s' if n > 1 else ''}: kept in the claims audit"
+        for pk, n in withdrawn.items()
+    }
+
+
+def readings_moved(moved):
+    """An import moved readings: name their presenters ("claim by Alice Liu"), and once the
+    import commits (never on a dry run, which rolls back) tell presenters whose reading
+    moved to another date. Returns (phrases by reading id, the models named)."""
+    readings = [reading for reading, _ in moved]
+    holders: dict[int, list[str]] = defaultdict(list)
+    for claim in (
+        Claim.objects.active()
+        .filter(reading__in=readings)
+        .select_related("student", "team")
+        .order_by("reading_id", "seat")
+    ):
+        holders[claim.reading_id].append(str(claim.holder))
+    phrases = {
+        pk: f"claim{'s' if len(names) > 1 else ''} by {' and '.join(names)}"
+        for pk, names in holders.items()
+    }
+    dated = [
+        (reading, old.date, reading.session.date)
+        for reading, old in moved
+        if reading.pk in holders and old.date != reading.session.date
+    ]
+    if dated:
+        # A mail server that is down is logged and does not undo the import.
+        transaction.on_commit(lambda: tell_moved_presenters(dated), robust=True)
+    return phrases, (Claim,)
+
+
+def presentation_scores(component, context: GradeContext) -> dict[int, list[ItemScore]]:
+    """Source "presentation": points on the student's (or their team's) active claims, one
+    item per claim, out of the component's ``max_points``: graded once staff put points on
+    the claim; before the session starts it is upcoming; after it started without points
+    it is ungraded. A student with no claim gets one "no paper claimed" item: missing once
+    the claim window has closed, upcoming before. One or two queries."""
+    course, students, now = component.course, context.students, context.now
+    ids = {s.pk for s in students}
+    team_of: dict[int, int] = {}
+    if course.presents_by_team:
+        team_of = dict(
+            TeamMember.objects.filter(course=course, user_id__in=ids).values_list(
+                "user_id", "team_id"
+            )
+        )
+    claims = (
+        Claim.objects.active()
+        .filter(course=course)
+        .select_related("reading__session", "reading__paper")
+        .order_by("reading__session__date", "id")
+    )
+    by_student: dict[int, list] = defaultdict(list)
+    by_team: dict[int, list] = defaultdict(list)
+    for claim in claims:
+        claim.reading.session.course = course
+        if claim.student_id:
+            by_student[claim.student_id].append(claim)
+        else:
+            by_team[claim.team_id].append(claim)
+    board = reverse("claims:board", args=[course.code])
+    closed = course.claims_state(now) == "closed"
+    result = {}
+    for student in students:
+        held = by_student.get(student.pk, []) + by_team.get(team_of.get(student.pk), [])
+        items = [_presentation_item(c, component, now, board) for c in held]
+        if not items:
+            items = [
+                ItemScore(
+                    label="No paper claimed",
+                    possible=component.max_points,
+                    status=ItemStatus.MISSING if closed else ItemStatus.UPCOMING,
+                    url=board,
+                    note="the claim window has closed" if closed else "claim a paper to present",
+                )
+            ]
+        result[student.pk] = items
+    return result
+
+
+def _presentation_item(claim, component, now, board) -> ItemScore:
+    starts = claim.reading.session.starts_at()
+    label = f"Presentation: {claim.reading.paper.title}"
+    url = f"{board}#reading-{claim.reading_id}"
+    if claim.points is not None:
+        return ItemScore(
+            label,
+            component.max_points,
+            ItemStatus.GRADED,
+            claim.points,
+            starts,
+            url,
+            claim.feedback,
+        )
+    status = ItemStatus.UNGRADED if now >= starts else ItemStatus.UPCOMING
+    return ItemScore(label, component.max_points, status, None, starts, url)
+
+
+grade_sources = {"presentation": presentation_scores}

@@ -1,0 +1,318 @@
+"""The claims board, claim/withdraw/staff buttons, and presenters' slides."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from claims import services as service
+from claims.models import Claim, Slides
+from claims.services import ClaimError
+from courses.access import member_required, staff_required
+from courses.middleware import arrival
+from courses.models import Membership, Reading, Role
+from courses.uploads import SLIDES
+from teams.models import Team, TeamMember
+
+
+def _board_url(course):
+    return reverse("claims:board", args=[course.code])
+
+
+def _is_holder(claim, user, team) -> bool:
+    if claim.team_id:
+        return team is not None and claim.team_id == team.pk
+    return claim.student_id == user.pk
+
+
+@member_required
+def claims_board(request, access):
+    """Every claimable reading by session: free or taken, by whom and since when."""
+    course = access.course
+    if not course.uses_claims:
+        raise Http404("This course has no paper claims.")
+    now = timezone.now()
+    readings = list(
+        Reading.objects.claimable()
+        .filter(course=course)
+        .select_related("paper", "session")
+        .order_by("session__date", "session__start_time", "order", "id")
+    )
+    claims = list(
+        Claim.objects.active()
+        .filter(course=course)
+        .select_related("student", "team")
+        .order_by("claimed_at", "id")
+    )
+    team = None
+    if course.presents_by_team and access.is_student:
+        team = service.team_of(course, request.user)
+    latest_slides = {}
+    for slides in Slides.objects.filter(reading__course=course).order_by("uploaded_at", "id"):
+        latest_slides[slides.reading_id] = slides
+
+    by_reading: dict[int, list[Claim]] = {}
+    readings_by_id = {r.pk: r for r in readings}
+    for claim in claims:
+        if claim.reading_id in readings_by_id:
+            claim.reading = readings_by_id[claim.reading_id]
+        claim.mine = access.is_student and _is_holder(claim, request.user, team)
+        by_reading.setdefault(claim.reading_id, []).append(claim)
+    mine = [c for c in claims if c.mine]
+    free_count = sum(1 for r in readings if not by_reading.get(r.pk))
+    second_open = course.presenters_per_reading > 1 and readings and free_count == 0
+    capacity = course.presenters_per_reading if second_open else 1
+
+    groups: list[dict] = []
+    for reading in readings:
+        reading.course = course  # for session times without another query
+        reading.session.course = course
+        reading.active_claims = sorted(by_reading.get(reading.pk, []), key=lambda c: c.seat)
+        reading.is_free = len(reading.active_claims) < capacity
+        reading.latest_slides = latest_slides.get(reading.pk)
+        if not groups or groups[-1]["session"].pk != reading.session_id:
+            groups.append({"session": reading.session, "readings": []})
+        groups[-1]["readings"].append(reading)
+
+    state = course.claims_state(now)
+    still_free = [r for group in groups for r in group["readings"] if r.is_free]
+    can_claim = (
+        access.is_student
+        and state == "open"
+        and len(mine) < course.claims_per_presenter
+        and (team is not None or not course.presents_by_team)
+    )
+    context = {
+        "course": course,
+        "access": access,
+        "active_nav": "claims:board",
+        "groups": groups,
+        "state": state,
+        "mine": mine,
+        "team": team,
+        "can_claim": can_claim,
+        "needs_team": course.presents_by_team and access.is_student and team is None,
+        "second_open": second_open,
+        "free_count": free_count,
+        "still_free": still_free,
+        "reading_count": len(readings),
+        "now": now,
+    }
+    if access.is_staff:
+        context["students"] = list(
+            get_user_model()
+            .objects.filter(
+                memberships__course=course,
+                memberships__role=Role.STUDENT,
+                memberships__dropped_at__isnull=True,
+            )
+            .order_by("name", "email")
+        )
+        context["teams"] = list(Team.objects.filter(course=course).order_by("name"))
+        context["all_readings"] = readings
+    return render(request, "claims/claims_board.html", context)
+
+
+def _reading_in(course, pk) -> Reading:
+    if not (str(pk).isascii() and str(pk).isdigit()):  # a form's value: not an id, no reading
+        raise Http404("No such reading in this course.")
+    return get_object_or_404(
+        Reading.objects.select_related("paper", "session"), pk=pk, course=course
+    )
+
+
+@require_POST
+@member_required
+def claim_create(request, access, reading_id):
+    course = access.course
+    try:
+        claim = service.claim_reading_in(
+            course=course, reading_id=reading_id, user=request.user, at=arrival(request)
+        )
+    except Reading.DoesNotExist:
+        raise Http404("No such reading in this course.") from None
+    except ClaimError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"You present “{claim.reading.paper}”. It is yours until you withdraw."
+        )
+    return redirect(_board_url(course))
+
+
+@require_POST
+@member_required
+def claim_withdraw(request, access, pk):
+    course = access.course
+    claim = get_object_or_404(Claim.objects.select_related("reading__paper"), pk=pk, course=course)
+    try:
+        service.claim_withdraw(claim=claim, user=request.user, at=arrival(request))
+    except ClaimError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"You withdrew from “{claim.reading.paper}”; the seat is free.")
+    return redirect(_board_url(course))
+
+
+@require_POST
+@staff_required
+def claim_assign(request, access):
+    course = access.course
+    reading = _reading_in(course, request.POST.get("reading") or 0)
+    holder_key = request.POST.get("holder", "")
+    student = team = None
+    kind, _, raw_id = holder_key.partition(":")
+    if kind == "team" and raw_id.isdigit():
+        team = Team.objects.filter(course=course, pk=raw_id).first()
+    elif kind == "student" and raw_id.isdigit():
+        member = (
+            Membership.objects.filter(course=course, user_id=raw_id, role=Role.STUDENT)
+            .select_related("user")
+            .first()
+        )
+        student = member.user if member else None
+    try:
+        if student is None and team is None:
+            raise ClaimError("Choose the student (or team) to assign.")
+        claim = service.claim_assign(
+            reading=reading,
+            student=student,
+            team=team,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except ClaimError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{claim.holder} now presents “{reading.paper}”.")
+    return redirect(_board_url(course))
+
+
+@require_POST
+@staff_required
+def claim_remove(request, access, pk):
+    course = access.course
+    claim = get_object_or_404(
+        Claim.objects.select_related("reading__paper", "student", "team"), pk=pk, course=course
+    )
+    try:
+        service.claim_remove(claim=claim, actor=request.user, reason=request.POST.get("reason", ""))
+    except ClaimError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{claim.holder} no longer presents “{claim.reading.paper}”.")
+    return redirect(_board_url(course))
+
+
+@require_POST
+@staff_required
+def claim_move(request, access, pk):
+    course = access.course
+    claim = get_object_or_404(
+        Claim.objects.select_related("reading__paper", "student", "team"), pk=pk, course=course
+    )
+    reading = _reading_in(course, request.POST.get("reading") or 0)
+    try:
+        service.claim_move(
+            claim=claim, reading=reading, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except ClaimError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{claim.holder} now presents “{reading.paper}”.")
+    return redirect(_board_url(course))
+
+
+class SlidesForm(forms.Form):
+    file = forms.FileField(
+        label="Slides",
+        help_text=f"PDF or PowerPoint (.pptx), at most {settings.MAX_UPLOAD_MB} MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": SLIDES.accept}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        checked = SLIDES.check(upload)
+        upload.name, upload.detected_type = checked.name, checked.content_type
+        return upload
+
+
+def _may_upload(access, reading, user) -> bool:
+    if access.is_staff:
+        return True
+    if not access.is_student:
+        return False
+    active = Claim.objects.active().filter(reading=reading)
+    return (
+        active.filter(student=user).exists()
+        or active.filter(team__in=TeamMember.objects.filter(user=user).values("team_id")).exists()
+    )
+
+
+@member_required
+def slides_upload(request, access, pk):
+    course = access.course
+    reading = _reading_in(course, pk)
+    if not _may_upload(access, reading, request.user):
+        raise Http404("Only the reading's presenters and the staff upload its slides.")
+    form = SlidesForm()
+    status = 200
+    if request.method == "POST":
+        form = SlidesForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            Slides.objects.create(
+                reading=reading,
+                file=upload,
+                original_name=upload.name,
+                content_type=upload.detected_type,
+                uploaded_by=request.user,
+            )
+            messages.success(
+                request, f"Slides for “{reading.paper}” uploaded; they are on the schedule."
+            )
+            return redirect(_board_url(course))
+        status = 400  # the form again, the reason next to the field, as on the team page
+    due = course.slides_due(reading.session)
+    return render(
+        request,
+        "claims/slides_upload.html",
+        {
+            "course": course,
+            "access": access,
+            "active_nav": "claims:board",
+            "reading": reading,
+            "form": form,
+            "due": due,
+            "previous": list(reading.slides.select_related("uploaded_by")[:10]),
+        },
+        status=status,
+    )
+
+
+def slides_download(request, code, pk):
+    """Slides are public, like the schedule that links them; always a download."""
+    slides = get_object_or_404(Slides, pk=pk, reading__course__code=code)
+    return SLIDES.attachment(
+        slides.file,
+        name=slides.original_name,
+        content_type=slides.content_type,
+        missing="These slides are no longer stored.",
+    )
+
+
+urlpatterns = [
+    path("claims/", claims_board, name="board"),
+    path("claims/readings/<int:reading_id>/claim/", claim_create, name="claim_create"),
+    path("claims/<int:pk>/withdraw/", claim_withdraw, name="claim_withdraw"),
+    path("claims/assign/", claim_assign, name="claim_assign"),
+    path("claims/<int:pk>/remove/", claim_remove, name="claim_remove"),
+    path("claims/<int:pk>/move/", claim_move, name="claim_move"),
+    path("readings/<int:pk>/slides/", slides_upload, name="slides_upload"),
+    path("slides/<int:pk>/", slides_download, name="slides"),
+]

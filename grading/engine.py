@@ -1,0 +1,471 @@
+"""Grading: the one module that owns the computation of grades.
+
+Apps that hold graded work (claims, reviews, projects) supply scores through a small
+interface: they declare a *score provider* per component source as ``grade_sources`` in
+their hooks module (courses.plugins). grading never imports them.
+
+A provider is ``provider(component, context) -> dict[student_id, list[ItemScore]]`` where
+``context`` is the gradebook's ``GradeContext`` (``context.students``: the course's student
+``User`` objects; ``context.now``; ``context.once`` for what several components share).
+A provider is called once per component with every student, and must run a fixed number
+of queries whatever the number of students. Students it leaves out of the dict have no
+items. grading provides the "participation" and "manual" sources itself; claims provides
+"presentation".
+
+How a grade is computed (all Decimal; rounded only for display and for the letter)
+-------------------------------------------------------------------------------
+For one student and one component, over its items:
+
+- *current fraction* = earned(graded) / possible(graded + missing).
+  Missing work scores 0. Excused, upcoming and ungraded items are left out.
+  A component with no graded or missing item has no current fraction yet.
+- *projected fraction* = earned(graded) / possible(every item but excused ones):
+  anything not graded (missing, ungraded, upcoming) counts 0. A component with
+  no item at all projects 0.
+- A bonus component's fraction is its current fraction (the mean over work due
+  so far, SPEC: "its weight times the mean score over optional readings due so
+  far"), in both the current and the projected grade; none yet counts 0.
+
+For one student, in percent (weights are percents; non-bonus ones add up to 100):
+
+- *current grade* = 100 x sum(w x current) / sum(w) over the non-bonus components
+  that have a current fraction, plus sum(w x bonus fraction) over bonus
+  components. "Graded work only": components with nothing graded or missing yet
+  are left out of both sums. No such component: no current grade yet.
+- *projected final* = sum(w x projected) over non-bonus components
+  + sum(w x bonus fraction) over bonus components. (Missing work as 0.)
+
+Letters come from ``course.letter_scale`` (``[[letter, lower bound], …]``, top
+first): the percentage is rounded half up to two decimals and the first letter
+whose bound it reaches wins (89.994 -> 89.99 -> B+, 89.995 -> 90.00 -> A).
+Divisions use Decimal's default context (28 significant digits); they are the
+only inexact step.
+
+Presentation source: one item per active claim of the student (or of the
+student's team in courses that present by teams), out of the component's
+``max_points``: graded once staff put points on the claim; before the session
+starts it is upcoming; after it started without points it is *ungraded*
+(the student presented; staff have not graded yet). A student with no claim
+gets one "no presentation" item: missing once the claim window has closed
+(nothing to present any more), upcoming before.
+
+Participation and manual sources: one item out of ``max_points``; graded when
+a ManualScore exists, ungraded (left out of the current grade, 0 in the
+projection) when it does not.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
+
+from courses import plugins
+
+
+class ItemStatus:
+    GRADED = "graded"  # earned is set
+    UNGRADED = "ungraded"  # submitted (or due) but staff have not graded it yet
+    MISSING = "missing"  # due time passed, nothing submitted: scores 0
+    UPCOMING = "upcoming"  # not due yet
+    EXCUSED = "excused"  # left out of the mean entirely
+
+
+@dataclass
+class ItemScore:
+    """One gradable item of one student within a component (a review, a milestone, …)."""
+
+    label: str
+    possible: Decimal
+    status: str
+    earned: Decimal | None = None  # after late penalties and per-student adjustments
+    due_at: datetime | None = None
+    url: str = ""
+    note: str = ""  # e.g. "late 2 h 14 min: -10%"
+
+
+@dataclass
+class GradeContext:
+    """What every grade source of one gradebook shares: the students, the instant, whose
+    eyes the scores are for, and ``shared``, where sources keep what they build once per
+    gradebook (the review plan serves both review components: ``once``).
+
+    ``for_students``: the scores are for the students' own grades page, so anything staff
+    have not released yet (a milestone grade not published to its team) is left ungraded.
+    """
+
+    course: object
+    students: list
+    now: datetime
+    for_students: bool = False
+    shared: dict = field(default_factory=dict)
+
+    def once(self, key: str, build: Callable[[], object]):
+        """``build()`` the first time ``key`` is asked for in this gradebook, then reuse it."""
+        if key not in self.shared:
+            self.shared[key] = build()
+        return self.shared[key]
+
+
+# provider(component, context: GradeContext) -> {student id: [ItemScore]}, declared by apps
+# as ``grade_sources`` in their hooks module (courses.plugins).
+ScoreProvider = Callable[..., dict[int, list[ItemScore]]]
+
+
+def provider_for(source: str) -> ScoreProvider | None:
+    """The provider an installed app declares for a ComponentSource value, or None."""
+    return plugins.merged("grade_sources").get(source)
+
+
+def score_component(component, students, now, *, for_students=False, context=None):
+    """One component's items per student: the provider of its source with a context of its
+    own (``context``: share one across a gradebook's components)."""
+    if not students:
+        return {}
+    provider = provider_for(component.source)
+    if provider is None:
+        # The app that feeds this source is not installed (yet): nothing to grade.
+        return {}
+    if context is None:
+        context = GradeContext(component.course, list(students), now, for_students)
+    return provider(component, context) or {}
+
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+
+
+# --------------------------------------------------------------------------- rounding, letters
+
+
+def round2(value: Decimal) -> Decimal:
+    """Half up to two decimals: the only rounding, for display and the letter."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def letter_for(percent: Decimal, scale) -> tuple[str, Decimal]:
+    """(letter, the rounded percentage that decided it) on a [[letter, lower bound], …] scale."""
+    rounded = round2(percent)
+    for letter, bound in scale:
+        if rounded >= Decimal(str(bound)):
+            return letter, rounded
+    return scale[-1][0], rounded
+
+
+def weights_problem(course, components: Iterable) -> str | None:
+    """What is wrong with these components' weights for ``course``, or None.
+
+    Non-bonus weights must add up to exactly 100. ``components`` may be unsaved
+    instances (a formset being validated); a course with no component yet is fine.
+    """
+    regular = [c for c in components if not c.is_bonus]
+    if not regular:
+        return None
+    total = sum((Decimal(c.weight or 0) for c in regular), ZERO)
+    if total == HUNDRED:
+        return None
+    off = abs(HUNDRED - total)
+    direction = "short of" if total < HUNDRED else "over"
+    return (
+        f"The non-bonus weights of {course.code} add up to {total:.2f}%, "
+        f"{off:.2f} {direction} 100. Change them so they add up to exactly 100."
+    )
+
+
+# --------------------------------------------------------------------------- per-student results
+
+
+def _sum(values) -> Decimal:
+    return sum(values, ZERO)
+
+
+@dataclass
+class ComponentScore:
+    """One student's items in one component, and what they add up to."""
+
+    component: object  # GradeComponent
+    items: list[ItemScore]
+
+    def _with(self, *statuses) -> list[ItemScore]:
+        return [i for i in self.items if i.status in statuses]
+
+    @cached_property
+    def graded(self):
+        return self._with(ItemStatus.GRADED)
+
+    @cached_property
+    def missing(self):
+        return self._with(ItemStatus.MISSING)
+
+    @cached_property
+    def ungraded(self):
+        return self._with(ItemStatus.UNGRADED)
+
+    @cached_property
+    def upcoming(self):
+        return self._with(ItemStatus.UPCOMING)
+
+    @cached_property
+    def excused(self):
+        return self._with(ItemStatus.EXCUSED)
+
+    @cached_property
+    def earned(self) -> Decimal:
+        return _sum(i.earned or ZERO for i in self.graded)
+
+    @cached_property
+    def counted_possible(self) -> Decimal:
+        """Possible points of graded and missing items: the current denominator."""
+        return _sum(i.possible for i in self.graded + self.missing)
+
+    @cached_property
+    def total_possible(self) -> Decimal:
+        """Possible points of every item but excused ones: the projected denominator."""
+        return _sum(i.possible for i in self.items if i.status != ItemStatus.EXCUSED)
+
+    @property
+    def weight(self) -> Decimal:
+        return self.component.weight
+
+    @property
+    def is_bonus(self) -> bool:
+        return self.component.is_bonus
+
+    @cached_property
+    def current_fraction(self) -> Decimal | None:
+        if not self.counted_possible:
+            return None
+        return self.earned / self.counted_possible
+
+    @cached_property
+    def projected_fraction(self) -> Decimal:
+        if self.is_bonus:
+            return self.current_fraction or ZERO
+        if not self.total_possible:
+            return ZERO
+        return self.earned / self.total_possible
+
+    @property
+    def counts_now(self) -> bool:
+        return self.current_fraction is not None
+
+    @cached_property
+    def current_points(self) -> Decimal | None:
+        """weight x current fraction (percentage points), None when nothing counts yet."""
+        if self.current_fraction is None:
+            return None
+        return self.weight * self.current_fraction
+
+    @cached_property
+    def projected_points(self) -> Decimal:
+        """weight x projected fraction: what this component adds to the projected final."""
+        return self.weight * self.projected_fraction
+
+    @property
+    def current_percent(self) -> Decimal | None:
+        return None if self.current_fraction is None else self.current_fraction * HUNDRED
+
+    @property
+    def projected_percent(self) -> Decimal:
+        return self.projected_fraction * HUNDRED
+
+    @property
+    def url(self) -> str:
+        """The underlying work when there is exactly one item with a link."""
+        urls = [i.url for i in self.items if i.url]
+        return urls[0] if len(urls) == 1 else ""
+
+
+@dataclass
+class StudentGrade:
+    """One student's grade over a list of components (see the module docstring)."""
+
+    student: object  # User
+    section: str
+    components: list[ComponentScore]
+    scale: list
+
+    @cached_property
+    def _counted(self) -> list[ComponentScore]:
+        return [c for c in self.components if not c.is_bonus and c.counts_now]
+
+    @cached_property
+    def counted_weight(self) -> Decimal:
+        """Sum of the weights behind the current grade."""
+        return _sum(c.weight for c in self._counted)
+
+    @cached_property
+    def bonus_points(self) -> Decimal:
+        return _sum(c.projected_points for c in self.components if c.is_bonus)
+
+    @cached_property
+    def current_percent(self) -> Decimal | None:
+        if not self.counted_weight:
+            return None
+        weighted = _sum(c.current_points for c in self._counted)
+        return weighted / self.counted_weight * HUNDRED + self.bonus_points
+
+    @cached_property
+    def projected_percent(self) -> Decimal:
+        return _sum(c.projected_points for c in self.components)
+
+    @cached_property
+    def current_letter(self) -> tuple[str, Decimal] | None:
+        if self.current_percent is None:
+            return None
+        return letter_for(self.current_percent, self.scale)
+
+    @cached_property
+    def final_letter(self) -> tuple[str, Decimal]:
+        return letter_for(self.projected_percent, self.scale)
+
+    def score_for(self, component) -> ComponentScore | None:
+        for c in self.components:
+            if c.component.pk == component.pk:
+                return c
+        return None
+
+
+@dataclass
+class Gradebook:
+    course: object
+    components: list  # GradeComponent, in order
+    rows: list[StudentGrade]
+    now: datetime
+    unpublished_weight: Decimal = field(default=ZERO)  # left out (students' view only)
+
+    def row_for(self, user) -> StudentGrade | None:
+        return next((r for r in self.rows if r.student.pk == user.pk), None)
+
+
+def compute_gradebook(course, *, now=None, student_ids=None, published_only=False) -> Gradebook:
+    """Grades of the course's students over its components, in a fixed number of queries.
+
+    Two queries (components, students) plus what each component's provider runs,
+    each called once with every student. ``student_ids`` narrows the students
+    (one student's page); ``published_only`` keeps only published components
+    (what students may see).
+    """
+    from django.utils import timezone
+
+    from courses.models import Membership
+
+    now = now or timezone.now()
+    all_components = list(course.components.all())
+    components = [c for c in all_components if c.published or not published_only]
+    unpublished_weight = _sum(
+        c.weight for c in all_components if c not in components and not c.is_bonus
+    )
+    memberships = Membership.objects.students().filter(course=course).select_related("user")
+    if student_ids is not None:
+        memberships = memberships.filter(user_id__in=list(student_ids))
+    memberships = sorted(memberships, key=lambda m: (m.user.name.lower(), m.user.email))
+    students = [m.user for m in memberships]
+    for component in components:
+        component.course = course  # providers read it without a query
+    context = GradeContext(course, students, now, for_students=published_only)
+    per_component = {c.pk: score_component(c, students, now, context=context) for c in components}
+    scale = course.letter_scale
+    rows = [
+        StudentGrade(
+            student=m.user,
+            section=m.section,
+            components=[
+                ComponentScore(c, per_component[c.pk].get(m.user.pk, [])) for c in components
+            ],
+            scale=scale,
+        )
+        for m in memberships
+    ]
+    return Gradebook(course, components, rows, now, unpublished_weight)
+
+
+# --------------------------------------------------------------------------- built-in providers
+
+
+def manual_scores(component, context: GradeContext) -> dict[int, list[ItemScore]]:
+    """A ManualScore out of max_points; none yet is ungraded. One query."""
+    scores = {s.student_id: s for s in component.manual_scores.all()}
+    result = {}
+    for student in context.students:
+        score = scores.get(student.pk)
+        if score is None:
+            item = ItemScore(component.name, component.max_points, ItemStatus.UNGRADED)
+        else:
+            item = ItemScore(
+                component.name,
+                component.max_points,
+                ItemStatus.GRADED,
+                score.points,
+                note=score.feedback,
+            )
+        result[student.pk] = [item]
+    return result
+
+
+# --------------------------------------------------------------------------- Canvas CSV
+
+CANVAS_ID_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+# Canvas shows these columns in its own exports and ignores them on import (read-only).
+CANVAS_READ_ONLY_COLUMNS = ["Current Score", "Final Score", "Final Grade"]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    """Text a spreadsheet will not run as a formula: a leading = + - @ (or tab, CR) gets a
+    quote in front (OWASP's CSV-injection advice). Only for text that people typed, never
+    for the numbers (a negative score stays a number)."""
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def canvas_rows(gradebook: Gradebook) -> list[list[str]]:
+    """The gradebook as rows for Canvas's gradebook import (header and "Points Possible" first).
+
+    One column per component holding weight x projected fraction, out of the
+    component's weight (bonus components: 0 points possible, Canvas's way of
+    marking extra credit), so Canvas's points total equals the projected final.
+    Students are matched by SIS User ID (the student id) or SIS Login ID (the
+    email); the Canvas ID column is left blank because Seminar does not know it.
+    """
+    components = gradebook.components
+    header = (
+        CANVAS_ID_COLUMNS
+        + [spreadsheet_text(c.name) for c in components]
+        + CANVAS_READ_ONLY_COLUMNS
+    )
+    possible = ["Points Possible", "", "", "", ""]
+    possible += [str(ZERO if c.is_bonus else c.weight) for c in components]
+    possible += ["", "", ""]
+    rows = [header, possible]
+    for row in gradebook.rows:
+        user = row.student
+        current = row.current_percent
+        rows.append(
+            [
+                spreadsheet_text(text)
+                for text in (
+                    user.name or user.email,
+                    "",
+                    user.student_id or "",
+                    user.email,
+                    row.section,
+                )
+            ]
+            + [str(round2(score.projected_points)) for score in row.components]
+            + [
+                "" if current is None else str(round2(current)),
+                str(round2(row.projected_percent)),
+                row.final_letter[0],
+            ]
+        )
+    return rows
+
+
+def write_canvas_csv(gradebook: Gradebook, out) -> None:
+    import csv
+
+    csv.writer(out).writerows(canvas_rows(gradebook))

@@ -1,0 +1,5 @@
+from grading.views import urlpatterns
+
+app_name = "grading"
+
+__all__ = ["app_name", "urlpatterns"]

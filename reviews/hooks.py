@@ -1,0 +1,19 @@
+"""What reviews adds to the course core (courses.plugins)."""
+
+from courses.coursefile import Section
+from courses.navigation import NavItem
+from reviews import integration
+from reviews.services import send_reminders
+
+nav_items = [NavItem("Reviews", "reviews:my_reviews", integration.nav_visible, order=30)]
+due_items = integration.due_reviews
+coursefile_sections = [
+    Section(
+        key=integration.KEY, order=30, export=integration.export_kinds, load=integration.load_kinds
+    )
+]
+grade_sources = {
+    "reviews": integration.review_scores,
+    "bonus_reviews": integration.bonus_review_scores,
+}
+reminder_senders = {"reviews": send_reminders}

@@ -1,0 +1,149 @@
+"""Real concurrency on real PostgreSQL: many students press "claim" in the same instant.
+
+Each thread has its own database connection (its own session in PostgreSQL), so
+the only thing ordering them is the database: the course-row lock and the trigger
+of migration 0004. The people are 100 students of `course` made here, plus four
+who already hold a reading and withdraw at the same instant.
+"""
+
+import threading
+from collections import Counter
+from datetime import date
+
+import pytest
+import time_machine
+from django.db import connection, connections
+
+from claims.models import Claim, ClaimEvent
+from claims.services import (
+    ClaimError,
+    claim_assign,
+    claim_reading,
+    claim_reading_in,
+    claim_withdraw,
+)
+from courses.models import Course, Membership, Paper, Reading, Role, Session
+from tests.claims.test_claims import OPEN
+
+CLAIMERS = 100
+READINGS = 8
+WITHDRAWERS = 4
+
+
+def free_connections() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity"
+            " WHERE backend_type = 'client backend'"
+        )
+        return cursor.fetchone()[0]
+
+
+def run_all(actions):
+    """Run every action in its own thread, all released by one barrier; return outcomes."""
+    barrier = threading.Barrier(len(actions))
+    outcomes = [None] * len(actions)
+
+    def worker(index, action):
+        try:
+            connection.ensure_connection()  # connect before the start line, not after
+            barrier.wait(timeout=60)
+            outcomes[index] = action()
+        except ClaimError as refused:
+            outcomes[index] = refused
+        except BaseException as unexpected:  # noqa: BLE001 - reported by the test
+            outcomes[index] = unexpected
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a request never finished"
+    return outcomes
+
+
+def assert_invariants(course, readings):
+    active = list(Claim.objects.active().filter(course=course))
+    per_reading = Counter(c.reading_id for c in active)
+    per_holder = Counter(c.student_id for c in active)
+    assert max(per_reading.values()) <= course.presenters_per_reading
+    assert max(per_holder.values()) <= course.claims_per_presenter
+    assert len({(c.reading_id, c.seat) for c in active}) == len(active)
+    # Replay the audit trail in commit order (events are written under the course
+    # lock, so their ids follow it): a second presenter (a claim on a reading that
+    # had one, whatever its seat number) only ever joined while every reading had one.
+    holders: dict[int, set[int]] = {r.pk: set() for r in readings}
+    for event in ClaimEvent.objects.filter(course=course).select_related("claim").order_by("id"):
+        if event.action in ("claim", "assign"):
+            if holders[event.reading_id]:
+                assert all(holders[pk] for pk in holders), f"second seat opened early: {event}"
+            holders[event.reading_id].add(event.claim_id)
+        else:
+            holders[event.reading_id].discard(event.claim_id)
+    return active
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_claims_and_withdrawals_keep_every_invariant(course, make_user):
+    session = Session.objects.create(course=course, date=date(2025, 11, 4))
+    readings = [
+        Reading.objects.create(
+            session=session, paper=Paper.objects.create(course=course, title=f"P{i}"), order=i
+        )
+        for i in range(READINGS)
+    ]
+    users = []
+    for i in range(CLAIMERS + WITHDRAWERS):
+        user = make_user(f"rush{i}@example.edu", f"Rush {i}")
+        Membership.objects.create(user=user, course=course, role=Role.STUDENT)
+        users.append(user)
+    claimers, withdrawers = users[:CLAIMERS], users[CLAIMERS:]
+    held = [
+        claim_assign(reading=readings[i], student=w, actor=None, reason="seed")
+        for i, w in enumerate(withdrawers)
+    ]
+
+    needed = CLAIMERS + WITHDRAWERS + 2
+    available = free_connections()
+    if available < needed:
+        pytest.fail(
+            f"PostgreSQL has {available} free connections; this test needs {needed}. "
+            "Raise max_connections (README: 'Running the concurrency test')."
+        )
+    connection.close()  # the main thread's connection is not needed during the rush
+
+    with time_machine.travel(OPEN, tick=False):
+        # Half claim through the service with a reading in hand, half as the board's
+        # button does (the reading found by id in the course, in the look before the lock).
+        actions = [
+            (lambda u=u, r=readings[i % READINGS]: claim_reading(reading=r, user=u))
+            if i % 2
+            else (
+                lambda u=u, r=readings[i % READINGS]: claim_reading_in(
+                    course=Course.objects.get(pk=r.course_id), reading_id=r.pk, user=u
+                )
+            )
+            for i, u in enumerate(claimers)
+        ]
+        actions += [
+            (lambda c=c, u=u: claim_withdraw(claim=c, user=u))
+            for c, u in zip(held, withdrawers, strict=True)
+        ]
+        outcomes = run_all(actions)
+
+    unexpected = [o for o in outcomes if not isinstance(o, Claim | ClaimError)]
+    assert not unexpected, f"requests without a definite answer: {unexpected[:3]}"
+    claimed = [o for o in outcomes[:CLAIMERS] if isinstance(o, Claim)]
+    withdrawn = [o for o in outcomes[CLAIMERS:] if isinstance(o, Claim)]
+    assert len(withdrawn) == WITHDRAWERS
+    active = assert_invariants(course, readings)
+    assert {c.pk for c in active} == {c.pk for c in claimed}
+    assert len(claimed) <= READINGS * course.presenters_per_reading
+    # The readings nobody held are never refused to their first claimer.
+    assert len({c.reading_id for c in claimed}) >= READINGS - WITHDRAWERS
+    refused = [o for o in outcomes if isinstance(o, ClaimError)]
+    assert all(o.holders or "first" in o.message for o in refused)
+    assert ClaimEvent.objects.count() == WITHDRAWERS * 2 + len(claimed)
