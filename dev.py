@@ -142,10 +142,39 @@ def manage(*args) -> None:
     run(PY, "manage.py", *args)
 
 
+URL = "http://127.0.0.1:8000/"
+FALSE_WORDS = {"0", "false", "no", "off"}  # seminar/env.py's; DEBUG is on unless one of them
+
+
+def debug_on(environ=os.environ) -> bool:
+    """Whether the server will run with DEBUG, read as seminar/settings.py reads it."""
+    return environ.get("DEBUG", "").strip().lower() not in FALSE_WORDS
+
+
+def sign_in_banner(demo_output: str, *, debug: bool) -> str:
+    """What serve prints last before the server's own lines: the address and, in DEBUG,
+    the demo's accounts and password (the "Sign in as" line `manage.py demo` ends with)."""
+    lines = ["", f"Seminar is at {URL}"]
+    if debug:
+        lines += [line for line in demo_output.splitlines() if is_sign_in(line)]
+    return "\n".join([*lines, ""])
+
+
+def is_sign_in(line: str) -> bool:
+    return line.startswith("Sign in as ")
+
+
 def serve(extra: list[str]) -> None:
     ensure_venv()
     manage("migrate", "--no-input", "-v", "0")
-    manage("demo")
+    demo = run(PY, "manage.py", "demo", stdout=subprocess.PIPE, text=True, check=False)
+    # The sign-in line comes once, in the banner below.
+    print("".join(ln for ln in demo.stdout.splitlines(True) if not is_sign_in(ln)), end="")
+    if demo.returncode:
+        sys.exit(demo.returncode)
+    # Printed here, once, before exec: runserver's autoreloader runs manage.py again in a
+    # child process, so anything printed from inside it would come twice or scroll away.
+    print(sign_in_banner(demo.stdout, debug=debug_on()), flush=True)
     os.execv(str(PY), [str(PY), "manage.py", "runserver", "127.0.0.1:8000", *extra])
 
 

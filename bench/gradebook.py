@@ -15,6 +15,7 @@ Not a test: figures go to standard output and bench/results/gradebook.txt.
 """
 
 import argparse
+import functools
 import io
 import os
 import random
@@ -84,16 +85,19 @@ def rebuild_database(db_name: str) -> None:
 
 
 def seed(n_students: int, n_readings: int, rng: random.Random):
+    """The course, from the shared factories (tests/factories.py); the many rows (users,
+    memberships, claims, reviews, grades) are built unsaved and bulk-inserted."""
     from django.contrib.auth import get_user_model
 
     from claims.models import Claim
-    from courses.models import Course, Membership, Paper, Reading, Role, Session
-    from grading.models import ComponentSource, GradeComponent, ManualScore
-    from teams.models import Team, TeamMember
+    from courses.models import Membership
+    from grading.models import ComponentSource, ManualScore
+    from teams.models import TeamMember
+    from tests import factories as f
 
     S = ComponentSource
     first_day = date(2025, 9, 30)  # a Tuesday: two sessions a week, Tue and Thu
-    course = Course.objects.create(
+    course = f.CourseFactory(
         code=COURSE_CODE,
         title="Gradebook benchmark",
         term="Bench",
@@ -103,25 +107,18 @@ def seed(n_students: int, n_readings: int, rng: random.Random):
         claims_per_presenter=1,
         team_min_size=3,
         team_max_size=5,
+        team_deadline=None,
     )
-    make = GradeComponent.objects.create
+    make = functools.partial(f.GradeComponentFactory, course=course, published=True)
     components = {
-        "proposal": make(course=course, name="Project proposal", group="Project", weight=1,
-                         source=S.MILESTONE, order=1, published=True),
-        "midterm": make(course=course, name="Mid-term report", group="Project", weight=4,
-                        source=S.MILESTONE, order=2, published=True),
-        "final_pres": make(course=course, name="Final presentation", group="Project", weight=10,
-                           source=S.MILESTONE, order=3, published=True),
-        "final": make(course=course, name="Final report and code", group="Project", weight=35,
-                      source=S.MILESTONE, order=4, published=True),
-        "presentation": make(course=course, name="Class presentation", weight=25,
-                             source=S.PRESENTATION, max_points=10, order=5, published=True),
-        "reviews": make(course=course, name="Paper reviews", weight=15, source=S.REVIEWS,
-                        order=6, published=True),
-        "participation": make(course=course, name="Class participation", weight=10,
-                              source=S.PARTICIPATION, order=7, published=True),
-        "bonus": make(course=course, name="Optional-reading reviews", weight=5, is_bonus=True,
-                      source=S.BONUS_REVIEWS, order=8, published=True),
+        "proposal": make(name="Project proposal", group="Project", weight=1, source=S.MILESTONE, order=1),
+        "midterm": make(name="Mid-term report", group="Project", weight=4, source=S.MILESTONE, order=2),
+        "final_pres": make(name="Final presentation", group="Project", weight=10, source=S.MILESTONE, order=3),
+        "final": make(name="Final report and code", group="Project", weight=35, source=S.MILESTONE, order=4),
+        "presentation": make(name="Class presentation", weight=25, source=S.PRESENTATION, max_points=10, order=5),
+        "reviews": make(name="Paper reviews", weight=15, source=S.REVIEWS, order=6),
+        "participation": make(name="Class participation", weight=10, source=S.PARTICIPATION, order=7),
+        "bonus": make(name="Optional-reading reviews", weight=5, is_bonus=True, source=S.BONUS_REVIEWS, order=8),
     }  # fmt: skip
 
     readings = []
@@ -129,28 +126,29 @@ def seed(n_students: int, n_readings: int, rng: random.Random):
         if index % 2 == 0:
             pair = index // 2
             day = first_day + timedelta(days=7 * (pair // 2) + 2 * (pair % 2))
-            session = Session.objects.create(course=course, date=day)
-        paper = Paper.objects.create(course=course, title=f"Bench paper {index + 1}")
+            session = f.SessionFactory(course=course, date=day)
         readings.append(
-            Reading.objects.create(
-                session=session, paper=paper, order=index % 2, required=index % 4 != 3
+            f.ReadingFactory(
+                session=session,
+                paper__title=f"Bench paper {index + 1}",
+                order=index % 2,
+                required=index % 4 != 3,
             )
         )
 
-    User = get_user_model()
-    users = [
-        User(email=f"grade{i:04d}@example.edu", name=f"Student {i:04d}", student_id=f"91{i:07d}")
+    users = get_user_model().objects.bulk_create(
+        f.UserFactory.build(
+            email=f"grade{i:04d}@example.edu", name=f"Student {i:04d}", student_id=f"91{i:07d}",
+            password=None,
+        )
         for i in range(n_students)
-    ]
-    for user in users:
-        user.set_unusable_password()
-    users = User.objects.bulk_create(users)
+    )  # fmt: skip
     Membership.objects.bulk_create(
-        Membership(user=u, course=course, role=Role.STUDENT, section=f"A0{i % 3 + 1}")
+        f.MembershipFactory.build(user=u, course=course, student=True, section=f"A0{i % 3 + 1}")
         for i, u in enumerate(users)
     )
     ManualScore.objects.bulk_create(
-        ManualScore(
+        f.ManualScoreFactory.build(
             component=components["participation"], student=u, points=D(rng.randint(60, 100))
         )
         for u in users
@@ -162,16 +160,20 @@ def seed(n_students: int, n_readings: int, rng: random.Random):
     for seat in (1, 2):
         chunk = presenters[(seat - 1) * len(readings) : seat * len(readings)]
         Claim.objects.bulk_create(
-            Claim(course=course, reading=r, student=u, seat=seat, points=D(rng.randint(6, 10)))
+            f.ClaimFactory.build(
+                course=course, reading=r, student=u, seat=seat, points=D(rng.randint(6, 10))
+            )
             for r, u in zip(readings, chunk, strict=False)
         )
 
-    teams = []
-    for t, start in enumerate(range(0, len(users), 5)):
-        team = Team.objects.create(course=course, name=f"Team {t + 1:03d}")
-        teams.append((team, users[start : start + 5]))
+    teams = [
+        (f.TeamFactory(course=course, name=f"Team {t + 1:03d}"), users[start : start + 5])
+        for t, start in enumerate(range(0, len(users), 5))
+    ]
     TeamMember.objects.bulk_create(
-        TeamMember(team=team, course=course, user=u) for team, members in teams for u in members
+        f.TeamMemberFactory.build(team=team, course=course, user=u)
+        for team, members in teams
+        for u in members
     )
 
     seeded = {"reviews": 0, "milestone grades": 0}
@@ -182,10 +184,12 @@ def seed(n_students: int, n_readings: int, rng: random.Random):
 
 def _seed_reviews(course, components, readings, users, rng) -> int:
     try:
-        from reviews.models import LatePolicy, Review, ReviewKind
+        from reviews.models import LatePolicy, Review
     except ImportError:  # reviews not installed: the gradebook simply has no review scores
         return 0
-    kind = ReviewKind.objects.create(
+    from tests import factories as f
+
+    kind = f.ReviewKindFactory(
         course=course,
         name="Paper review",
         slug="review",
@@ -207,7 +211,7 @@ def _seed_reviews(course, components, readings, users, rng) -> int:
             late = rng.random() < 0.05
             at = due + (timedelta(hours=rng.randint(1, 40)) if late else -timedelta(hours=3))
             rows.append(
-                Review(
+                f.ReviewFactory.build(
                     kind=kind,
                     reading=reading,
                     student=user,
@@ -224,9 +228,11 @@ def _seed_reviews(course, components, readings, users, rng) -> int:
 
 def _seed_milestones(course, components, teams, rng) -> int:
     try:
-        from projects.models import Milestone, MilestoneAdjustment, MilestoneGrade
+        from projects.models import MilestoneAdjustment, MilestoneGrade
     except ImportError:
         return 0
+    from tests import factories as f
+
     specs = [
         ("Proposal", "proposal", datetime(2025, 10, 14, 6, 59, tzinfo=UTC)),
         ("Mid-term report", "midterm", datetime(2025, 11, 7, 7, 59, tzinfo=UTC)),
@@ -235,18 +241,18 @@ def _seed_milestones(course, components, teams, rng) -> int:
     ]
     grades = []
     for order, (name, key, due) in enumerate(specs):
-        milestone = Milestone.objects.create(
+        milestone = f.MilestoneFactory(
             course=course, name=name, due_at=due, component=components[key], order=order
         )
         grades += MilestoneGrade.objects.bulk_create(
-            MilestoneGrade(
+            f.MilestoneGradeFactory.build(
                 milestone=milestone, team=team, points=D(rng.randint(70, 100)), published=True
             )
             for team, _ in teams
         )
     members = {team.pk: m for team, m in teams}
     MilestoneAdjustment.objects.bulk_create(
-        MilestoneAdjustment(
+        f.MilestoneAdjustmentFactory.build(
             grade=g, student=rng.choice(members[g.team_id]), delta=D(rng.choice([-10, -5, 5])),
             reason="individual contribution",
         )

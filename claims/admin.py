@@ -60,6 +60,14 @@ class ClaimAssignForm(forms.ModelForm):
 
 @admin.register(Claim)
 class ClaimAdmin(CourseScopedAdmin):
+    def get_actions(self, request):
+        """No "Delete selected" for course staff: a claim may carry a presentation grade
+        (staff remove a claim one at a time, with a reason, from the claims board)."""
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("delete_selected", None)
+        return actions
+
     list_display = (
         "holder_name",
         "reading",

@@ -4,11 +4,14 @@ and slides due items, the presentation grade source, and its part in course-file
 from collections import defaultdict
 
 from django.db import models, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from claims.models import Claim, ClaimEvent, Slides
-from claims.services import claim_due_items, tell_moved_presenters
+from claims.services import tell_moved_presenters
+from courses.deadlines import DueItem
+from courses.models import Membership, Role
 from courses.navigation import NavItem
 from grading.engine import GradeContext, ItemScore, ItemStatus
 from teams.models import TeamMember
@@ -21,7 +24,76 @@ nav_items = [
         order=20,
     )
 ]
-due_items = claim_due_items
+
+
+def due_items(user, courses) -> list[DueItem]:
+    """courses.deadlines provider: the claim window closing (for students while it is
+    open or upcoming), and each presenter's presentation and slides due time.
+    Three queries whatever the number of courses."""
+    courses = [c for c in courses if c.uses_claims]
+    if not courses or not user.is_authenticated:
+        return []
+    now = timezone.now()
+    by_id = {c.pk: c for c in courses}
+    student_in = set(
+        Membership.objects.filter(user=user, course__in=courses, role=Role.STUDENT).values_list(
+            "course_id", flat=True
+        )
+    )
+    claims = list(
+        Claim.objects.active()
+        .filter(course__in=courses)
+        .of_user(user)
+        .select_related("reading__paper", "reading__session")
+        .annotate(has_slides=Exists(Slides.objects.filter(reading=OuterRef("reading_id"))))
+    )
+    holding = {c.course_id for c in claims}
+    items = [
+        DueItem(
+            course=course,
+            title="Paper claims close",
+            due_at=course.claims_close_at,
+            url=reverse("claims:board", args=[course.code]),
+            kind="claims",
+            done=course.pk in holding,
+            uid=f"claims-close-{course.pk}",
+        )
+        for course in (by_id[pk] for pk in student_in)
+        if course.claims_close_at and now < course.claims_close_at
+    ]
+    for claim in claims:
+        items += _presenter_items(claim, by_id[claim.course_id])
+    return items
+
+
+def _presenter_items(claim, course) -> list[DueItem]:
+    """A presenter's presentation and, where the course sets it, their slides' due time."""
+    session = claim.reading.session
+    session.course = course
+    items = [
+        DueItem(
+            course=course,
+            title=f"Your presentation: {claim.reading.paper}",
+            due_at=session.starts_at(),
+            url=reverse("claims:board", args=[course.code]),
+            kind="presentation",
+            uid=f"presentation-{claim.pk}",
+        )
+    ]
+    if (slides_due := course.slides_due(session)) is not None:
+        items.append(
+            DueItem(
+                course=course,
+                title=f"Slides due: {claim.reading.paper}",
+                due_at=slides_due,
+                url=reverse("claims:slides_upload", args=[course.code, claim.reading_id]),
+                kind="slides",
+                done=claim.has_slides,
+                uid=f"slides-{claim.pk}",
+            )
+        )
+    return items
+
 
 # A claim that is active, or graded, is work an import must not drop; a withdrawn one is
 # history, kept in the claim events.
@@ -44,9 +116,7 @@ def reading_prefetches() -> list[Prefetch]:
     return [
         Prefetch(
             "claims",
-            queryset=Claim.objects.active()
-            .select_related("student", "team")
-            .order_by("seat", "claimed_at"),
+            queryset=Claim.objects.active().with_holders().order_by("seat", "claimed_at"),
             to_attr="active_claims",
         ),
         Prefetch(
@@ -86,7 +156,7 @@ def readings_moved(moved):
     for claim in (
         Claim.objects.active()
         .filter(reading__in=readings)
-        .select_related("student", "team")
+        .with_holders()
         .order_by("reading_id", "seat")
     ):
         holders[claim.reading_id].append(str(claim.holder))

@@ -12,13 +12,22 @@ class ClaimQuerySet(models.QuerySet):
     def active(self):
         return self.filter(withdrawn_at__isnull=True)
 
+    def with_holders(self):
+        """With each claim's student and team loaded, for ``claim.holder`` without a query."""
+        return self.select_related("student", "team")
+
+    def of_user(self, user):
+        """The claims ``user`` presents: their own, and their team's."""
+        return self.filter(Q(student=user) | Q(team__members__user=user))
+
 
 class Claim(models.Model):
     """A student's (or team's) first-come hold on presenting a reading.
 
     A withdrawn claim is kept (``withdrawn_at`` set) as history. The invariants
     (capacity, per-holder limit, second seat only when every reading is taken)
-    are enforced by the database; see claims/services.py.
+    are enforced by the database (claims/migrations/0003); the rule and its messages
+    are claims/rules.py, used by claims/services.py.
     """
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="claims")

@@ -1,51 +1,47 @@
 """Paper claims: first come, first served, correct under any concurrency.
 
 Every workflow here starts by locking the course row (SELECT ... FOR UPDATE).
-The database trigger of migration 0004 takes the same lock on every insert or
-update of a claim, so all claim changes of one course are serialised: "first
-come" is the order in which the database commits them, and the checks below see
-every claim committed before. The checks give the friendly message; the trigger
-refuses anything that slips past them (raw SQL, the admin, a bug), so the
-invariants hold even if this module is wrong.
+The database trigger (claims/migrations/0003_claim_trigger_readable.py) takes the
+same lock on every insert or update of a claim, so all claim changes of one course
+are serialised: "first come" is the order in which the database commits them, and
+the checks below see every claim committed before. The rule itself, and every
+message it gives, is claims/rules.py; the trigger refuses anything that slips past
+it (raw SQL, a bug), so the invariants hold even if this module is wrong.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 
-from claims.models import Claim, ClaimEvent, Slides
+from claims import rules
+from claims.models import Claim, ClaimEvent
+from claims.rules import Refusal, SeatFacts
 from courses.models import Course, Membership, Reading, Role
 from teams.models import Team, TeamMember
-
-# SQLSTATEs raised by the trigger (courses/migrations/0004_claim_invariants_trigger.py).
-SQLSTATE_MESSAGES = {
-    "SC001": "This reading has no free seat left.",
-    "SC002": "That presenter already holds as many claims as the course allows.",
-    "SC003": "Second presenters are allowed only once every reading has a presenter.",
-}
 
 
 @dataclass
 class ClaimError(Exception):
     """A claim change was refused; ``message`` is for the user.
 
-    On a lost race ``holders`` names who holds the reading.
+    On a lost race ``holders`` names who holds the reading; ``code`` is the seat rule's
+    (claims.rules.Code) where it refused.
     """
 
     message: str
     holders: list[str] = field(default_factory=list)
+    code: str = ""
 
     def __str__(self):
         return self.message
 
-
-def _local(course: Course, instant: datetime) -> str:
-    return date_format(instant.astimezone(course.tz), "D M j, g:i A T")
+    @classmethod
+    def of(cls, refusal: Refusal) -> "ClaimError":
+        return cls(refusal.message, list(refusal.holders), refusal.code)
 
 
 def _lock_course(course_id: int) -> Course:
@@ -56,17 +52,11 @@ def _holder_label(claim: Claim) -> str:
     return str(claim.team if claim.team_id else claim.student)
 
 
-def team_of(course: Course, user) -> Team | None:
-    """The user's team in ``course``, or None (one query)."""
-    member = TeamMember.objects.filter(course=course, user=user).select_related("team").first()
-    return member.team if member else None
-
-
 def _refused(exc: DatabaseError) -> ClaimError:
-    code = getattr(exc.__cause__, "pgcode", None)
-    if code in SQLSTATE_MESSAGES:
-        return ClaimError(SQLSTATE_MESSAGES[code])
-    raise exc
+    refusal = rules.TRIGGER_REFUSALS.get(getattr(exc.__cause__, "pgcode", None))
+    if refusal is None:
+        raise exc
+    return ClaimError.of(refusal)
 
 
 def _event(claim: Claim, action: str, actor, at: datetime, reason: str = "", reading=None):
@@ -104,11 +94,11 @@ EXISTS (SELECT 1 FROM courses_reading r JOIN courses_session s ON s.id = r.sessi
                     WHERE c.reading_id = r.id AND c.withdrawn_at IS NULL AND c.id <> %(moving)s))
 """
 
-# Everything _check_seat decides on, in one statement (one round trip under the
-# course lock): the active claims on the reading and the holder's active claims
-# in the course, in claim order, each with its seat, whether the holder holds it,
-# the holder's label and the paper's title; and (the same in every row) whether
-# any claimable reading is still free. ``moving`` (0 for none) is left out.
+# Every claim the seat rule reads, in one statement (one round trip under the course
+# lock): the active claims on the reading and the holder's active claims in the course,
+# in claim order, each with its seat, whether the holder holds it, the holder's label
+# and the paper's title; and (the same in every row) whether any claimable reading is
+# still free. ``moving`` (0 for none) is left out.
 SEAT_CHECK_SQL = f"""SELECT "courses_claim"."reading_id", "courses_claim"."seat",
        "courses_claim".{{holder}} = %(holder)s, {HOLDER_LABEL_SQL}, p.title,
        {ANY_FREE_READING_SQL}
@@ -122,15 +112,8 @@ SEAT_CHECK_SQL = f"""SELECT "courses_claim"."reading_id", "courses_claim"."seat"
 """  # noqa: S608 - built from constants only; every value is a query parameter
 
 
-def _check_seat(
-    course: Course, reading: Reading, *, student=None, team=None, moving: Claim | None = None
-) -> int:
-    """The seat the holder would take on ``reading``, or ClaimError. Needs the course lock.
-
-    One statement reads every claim the decision depends on (see SEAT_CHECK_SQL).
-    """
-    if not reading.claimable:
-        raise ClaimError(f"“{reading.paper}” is presented by the instructor; it cannot be claimed.")
+def _with_claims(facts: SeatFacts, course, reading, *, student, team, moving) -> SeatFacts:
+    """``facts`` completed with the claims read by SEAT_CHECK_SQL (one query)."""
     column, holder = ("team_id", team.pk) if team is not None else ("student_id", student.pk)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -143,47 +126,46 @@ def _check_seat(
             },
         )
         rows = cursor.fetchall()
-    on_reading = [row for row in rows if row[0] == reading.pk]
-    if any(held_by_holder for _, _, held_by_holder, _, _, _ in on_reading):
-        raise ClaimError(f"{team or student} already presents “{reading.paper}”.")
-    held_titles = [title for _, _, held_by_holder, _, title, _ in rows if held_by_holder]
-    if len(held_titles) >= course.claims_per_presenter:
-        titles = "; ".join(f"“{title}”" for title in held_titles)
-        raise ClaimError(
-            f"{team or student} already presents {titles}. Each presenter may hold {course.claims_per_presenter} "
-            f"claim{'s' if course.claims_per_presenter != 1 else ''}; withdraw one first."
-        )
-    names = [label for _, _, _, label, _, _ in on_reading]
-    if len(on_reading) >= course.presenters_per_reading:
-        raise ClaimError(
-            f"{' and '.join(names)} got “{reading.paper}” first. "
-            "The board below shows what is still free.",
-            holders=names,
-        )
-    used = {seat for _, seat, _, _, _, _ in on_reading}
-    seat = min(s for s in range(1, course.presenters_per_reading + 1) if s not in used)
-    if on_reading and on_reading[0][5]:  # a second presenter while a reading is still free
-        raise ClaimError(
-            f"{' and '.join(names)} got “{reading.paper}” first. "
-            "Second presenters are allowed only once every reading has a presenter; "
-            "the board below shows what is still free.",
-            holders=names,
-        )
-    return seat
+    on_reading = sorted((row for row in rows if row[0] == reading.pk), key=lambda row: row[1])
+    return replace(
+        facts,
+        held=tuple(title for _, _, held_by_holder, _, title, _ in rows if held_by_holder),
+        holds_it=any(held_by_holder for _, _, held_by_holder, _, _, _ in on_reading),
+        seats=tuple(seat for _, seat, _, _, _, _ in on_reading),
+        holders=tuple(label for _, _, _, label, _, _ in on_reading),
+        free_readings=int(any(any_free for *_, any_free in rows)),
+    )
 
 
-def _window_error(course: Course, now: datetime) -> ClaimError | None:
-    state = course.claims_state(now)
-    if state == "before":
-        if not course.uses_claims:
-            return ClaimError("This course has no paper claims.")
-        return ClaimError(f"Claiming opens {_local(course, course.claims_open_at)}.")
-    if state == "closed":
-        return ClaimError(
-            f"The claim window closed {_local(course, course.claims_close_at)}; "
-            "ask the course staff for a change."
-        )
-    return None
+def _check_seat(
+    course: Course,
+    reading: Reading,
+    *,
+    student=None,
+    team=None,
+    moving: Claim | None = None,
+    window_at: datetime | None = None,
+) -> int:
+    """The seat the holder would take on ``reading``, or ClaimError. Needs the course lock.
+
+    ``window_at``: a student's arrival, judged against the window (staff: None). The rule
+    first decides on what is in hand (the window, the reading); only if that leaves it
+    open, one statement reads every claim it depends on (see SEAT_CHECK_SQL)."""
+    facts = SeatFacts.of(
+        course,
+        window_at=window_at,
+        claimer=str(team or student),
+        title=reading.paper.title,
+        claimable=reading.claimable,
+        held=None,  # not read yet
+    )
+    decision = rules.decide(facts)
+    if decision is None:
+        facts = _with_claims(facts, course, reading, student=student, team=team, moving=moving)
+        decision = rules.decide(facts)
+    if isinstance(decision, Refusal):
+        raise ClaimError.of(decision)
+    return decision.number
 
 
 # One statement, so one snapshot of committed claims: if it says the reading is
@@ -193,7 +175,7 @@ def _window_error(course: Course, now: datetime) -> ClaimError | None:
 # It also says whether the reading is in the course (and claimable, and its
 # paper's title), whether the user is a student of the course and which team they
 # are in, so a claim from the board asks the database once before the lock.
-# The statement is the PL/pgSQL function of migration 0005, so PostgreSQL plans
+# The statement is a PL/pgSQL function (claims/migrations/0003), so PostgreSQL plans
 # it once per connection rather than on every claim.
 AT_A_GLANCE_SQL = "SELECT * FROM courses_claim_glance(%s, %s, %s, %s)"
 
@@ -205,36 +187,33 @@ class _Glance:
     title: str
     is_student: bool
     team_id: int | None
-    seats: list[int]
-    names: list[str]
-    held: int
+    seats: list[int]  # in seat order
+    names: list[str]  # their holders, in the same order
+    held: int  # how many readings the user (or their team) holds
     any_free: bool
+
+    def facts(self, course: Course, user, at: datetime) -> SeatFacts:
+        """The seat rule's facts as this look saw them: which readings the claimer holds
+        is known only when it is none."""
+        return SeatFacts.of(
+            course,
+            window_at=at,
+            is_student=self.is_student,
+            has_team=self.team_id is not None,
+            claimer="" if course.presents_by_team else str(user),
+            held=() if self.held == 0 else None,
+            title=self.title,
+            claimable=self.claimable,
+            seats=tuple(self.seats),
+            holders=tuple(self.names),
+            free_readings=int(self.any_free),
+        )
 
 
 def _at_a_glance(course: Course, reading_id: int, user) -> _Glance:
     with connection.cursor() as cursor:
         cursor.execute(AT_A_GLANCE_SQL, [reading_id, course.pk, user.pk, course.presents_by_team])
         return _Glance(*cursor.fetchone())
-
-
-def _refused_at_a_glance(course: Course, glance: _Glance) -> ClaimError | None:
-    if glance.held >= course.claims_per_presenter:
-        return None  # the locked path words this one (it names the holder's claims)
-    taken, names = len(glance.seats), glance.names
-    if taken < course.presenters_per_reading and not (taken and glance.any_free):
-        return None
-    if taken < course.presenters_per_reading:
-        return ClaimError(
-            f"{' and '.join(names)} got “{glance.title}” first. "
-            "Second presenters are allowed only once every reading has a presenter; "
-            "the board below shows what is still free.",
-            holders=names,
-        )
-    return ClaimError(
-        f"{' and '.join(names)} got “{glance.title}” first. "
-        "The board below shows what is still free.",
-        holders=names,
-    )
 
 
 # Lock the course row (as _lock_course) in one lean statement, reading back the
@@ -286,9 +265,10 @@ def claim_reading_in(*, course: Course, reading_id: int, user, at: datetime | No
 
 
 def _claim(course: Course, reading_id: int, user, reading: Reading | None = None, at=None) -> Claim:
-    """Checks that do not depend on other claims run before the course lock, so the
-    lock is held only for the few statements that decide the seat: the lock, one
-    query for the checks, the claim and its audit event.
+    """The seat rule decides twice: before the course lock on one unlocked look (a refusal
+    there is final: see AT_A_GLANCE_SQL), and under it on what it reads there, so the lock
+    is held only for the few statements that decide the seat: the lock, one query for the
+    claims, the claim and its audit event.
 
     ``at`` (the request's arrival; default now) decides whether the window is open, also
     under the lock: a claim that arrived before the close but queued for the lock past it
@@ -297,23 +277,10 @@ def _claim(course: Course, reading_id: int, user, reading: Reading | None = None
     glance = _at_a_glance(course, reading_id, user)
     if not glance.found:
         raise Reading.DoesNotExist(f"No reading {reading_id} in {course.code}.")
-    if error := _window_error(course, at):
-        raise error
-    if not glance.is_student:
-        raise ClaimError("Only students of this course can claim readings.")
-    team = None
-    if course.presents_by_team:
-        if glance.team_id is None:
-            raise ClaimError(
-                "This course presents by teams: form or join a team first, "
-                "then claim a reading for it."
-            )
-        team = Team.objects.get(pk=glance.team_id)
+    if isinstance(refusal := rules.decide(glance.facts(course, user, at)), Refusal):
+        raise ClaimError.of(refusal)
+    team = Team.objects.get(pk=glance.team_id) if course.presents_by_team else None
     student = None if team else user
-    if not glance.claimable:
-        raise ClaimError(f"“{glance.title}” is presented by the instructor; it cannot be claimed.")
-    if refusal := _refused_at_a_glance(course, glance):
-        raise refusal
     if reading is None:
         reading = Reading.objects.select_related("session", "paper").get(pk=reading_id)
         reading.course = course
@@ -321,9 +288,7 @@ def _claim(course: Course, reading_id: int, user, reading: Reading | None = None
         with transaction.atomic():
             course = _lock_course_rules(course)
             now = timezone.now()
-            if error := _window_error(course, at):  # the rules as now locked, at arrival
-                raise error
-            seat = _check_seat(course, reading, student=student, team=team)
+            seat = _check_seat(course, reading, student=student, team=team, window_at=at)
             claim = Claim(
                 course=course,
                 reading=reading,
@@ -462,78 +427,6 @@ def claim_move(*, claim: Claim, reading: Reading, actor, reason: str) -> Claim:
             raise _refused(exc) from exc
         _event(claim, ClaimEvent.Action.MOVE, actor, now, f"from “{old.paper}”: {reason}")
         return claim
-
-
-def claim_due_items(user, courses):
-    """courses.deadlines provider: the claim window closing (for students while it is
-    open or upcoming), and each presenter's presentation and slides due time.
-    Three queries whatever the number of courses."""
-    from django.db.models import Exists, OuterRef, Q
-    from django.urls import reverse
-
-    from courses.deadlines import DueItem
-
-    courses = [c for c in courses if c.uses_claims]
-    if not courses or not user.is_authenticated:
-        return []
-    now = timezone.now()
-    by_id = {c.pk: c for c in courses}
-    student_in = set(
-        Membership.objects.filter(user=user, course__in=courses, role=Role.STUDENT).values_list(
-            "course_id", flat=True
-        )
-    )
-    claims = list(
-        Claim.objects.active()
-        .filter(course__in=courses)
-        .filter(Q(student=user) | Q(team__members__user=user))
-        .select_related("reading__paper", "reading__session")
-        .annotate(has_slides=Exists(Slides.objects.filter(reading=OuterRef("reading_id"))))
-    )
-    items = []
-    holding = {c.course_id for c in claims}
-    for course_id in student_in:
-        course = by_id[course_id]
-        if course.claims_close_at and now < course.claims_close_at:
-            items.append(
-                DueItem(
-                    course=course,
-                    title="Paper claims close",
-                    due_at=course.claims_close_at,
-                    url=reverse("claims:board", args=[course.code]),
-                    kind="claims",
-                    done=course_id in holding,
-                    uid=f"claims-close-{course.pk}",
-                )
-            )
-    for claim in claims:
-        course = by_id[claim.course_id]
-        session = claim.reading.session
-        session.course = course
-        starts = session.starts_at()
-        items.append(
-            DueItem(
-                course=course,
-                title=f"Your presentation: {claim.reading.paper}",
-                due_at=starts,
-                url=reverse("claims:board", args=[course.code]),
-                kind="presentation",
-                uid=f"presentation-{claim.pk}",
-            )
-        )
-        if (slides_due := course.slides_due(session)) is not None:
-            items.append(
-                DueItem(
-                    course=course,
-                    title=f"Slides due: {claim.reading.paper}",
-                    due_at=slides_due,
-                    url=reverse("claims:slides_upload", args=[course.code, claim.reading_id]),
-                    kind="slides",
-                    done=claim.has_slides,
-                    uid=f"slides-{claim.pk}",
-                )
-            )
-    return items
 
 
 def tell_moved_presenters(moves) -> int:

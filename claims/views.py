@@ -1,5 +1,7 @@
 """The claims board, claim/withdraw/staff buttons, and presenters' slides."""
 
+from dataclasses import replace
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -10,8 +12,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from claims import rules
 from claims import services as service
 from claims.models import Claim, Slides
+from claims.rules import SeatFacts
 from claims.services import ClaimError
 from courses.access import member_required, staff_required
 from courses.middleware import arrival
@@ -30,92 +34,134 @@ def _is_holder(claim, user, team) -> bool:
     return claim.student_id == user.pk
 
 
+def _team_of(course, user) -> Team | None:
+    """The user's team in ``course``, or None (one query)."""
+    member = TeamMember.objects.filter(course=course, user=user).select_related("team").first()
+    return member.team if member else None
+
+
 @member_required
 def claims_board(request, access):
-    """Every claimable reading by session: free or taken, by whom and since when."""
+    """Every claimable reading by session: free or taken, by whom and since when, and
+    what the student may do beside each (claims.rules.board_action)."""
     course = access.course
     if not course.uses_claims:
         raise Http404("This course has no paper claims.")
     now = timezone.now()
+    team = None
+    if course.presents_by_team and access.is_student:
+        team = _team_of(course, request.user)
     readings = list(
         Reading.objects.claimable()
         .filter(course=course)
         .select_related("paper", "session")
         .order_by("session__date", "session__start_time", "order", "id")
     )
-    claims = list(
-        Claim.objects.active()
-        .filter(course=course)
-        .select_related("student", "team")
-        .order_by("claimed_at", "id")
-    )
-    team = None
-    if course.presents_by_team and access.is_student:
-        team = service.team_of(course, request.user)
-    latest_slides = {}
-    for slides in Slides.objects.filter(reading__course=course).order_by("uploaded_at", "id"):
-        latest_slides[slides.reading_id] = slides
-
-    by_reading: dict[int, list[Claim]] = {}
-    readings_by_id = {r.pk: r for r in readings}
-    for claim in claims:
-        if claim.reading_id in readings_by_id:
-            claim.reading = readings_by_id[claim.reading_id]
-        claim.mine = access.is_student and _is_holder(claim, request.user, team)
-        by_reading.setdefault(claim.reading_id, []).append(claim)
-    mine = [c for c in claims if c.mine]
-    free_count = sum(1 for r in readings if not by_reading.get(r.pk))
-    second_open = course.presenters_per_reading > 1 and readings and free_count == 0
-    capacity = course.presenters_per_reading if second_open else 1
-
-    groups: list[dict] = []
-    for reading in readings:
-        reading.course = course  # for session times without another query
-        reading.session.course = course
-        reading.active_claims = sorted(by_reading.get(reading.pk, []), key=lambda c: c.seat)
-        reading.is_free = len(reading.active_claims) < capacity
-        reading.latest_slides = latest_slides.get(reading.pk)
-        if not groups or groups[-1]["session"].pk != reading.session_id:
-            groups.append({"session": reading.session, "readings": []})
-        groups[-1]["readings"].append(reading)
-
-    state = course.claims_state(now)
-    still_free = [r for group in groups for r in group["readings"] if r.is_free]
-    can_claim = (
-        access.is_student
-        and state == "open"
-        and len(mine) < course.claims_per_presenter
-        and (team is not None or not course.presents_by_team)
-    )
+    holder = (request.user, team) if access.is_student else None
+    mine = _place_claims(course, readings, holder)
+    free_count = sum(1 for r in readings if not r.active_claims)
+    if access.is_student:
+        facts = SeatFacts.of(
+            course,
+            window_at=now,
+            has_team=team is not None,
+            claimer=str(team or request.user),
+            held=tuple(claim.reading.paper.title for claim in mine),
+            free_readings=free_count,
+        )
+        _place_actions(readings, facts)
     context = {
         "course": course,
         "access": access,
         "active_nav": "claims:board",
-        "groups": groups,
-        "state": state,
+        "groups": _by_session(readings),
+        "state": course.claims_state(now),
         "mine": mine,
         "team": team,
-        "can_claim": can_claim,
-        "needs_team": course.presents_by_team and access.is_student and team is None,
-        "second_open": second_open,
+        "needs_team": _needs_team(course, access, team),
+        "second_open": bool(readings)
+        and rules.second_seats_open(course.presenters_per_reading, free_count),
         "free_count": free_count,
-        "still_free": still_free,
+        "still_free": [r for r in readings if r.action and r.action.kind == "claim"],
         "reading_count": len(readings),
         "now": now,
     }
     if access.is_staff:
-        context["students"] = list(
-            get_user_model()
-            .objects.filter(
-                memberships__course=course,
-                memberships__role=Role.STUDENT,
-                memberships__dropped_at__isnull=True,
-            )
-            .order_by("name", "email")
-        )
-        context["teams"] = list(Team.objects.filter(course=course).order_by("name"))
-        context["all_readings"] = readings
+        context |= _staff_choices(course, readings)
     return render(request, "claims/claims_board.html", context)
+
+
+def _place_claims(course, readings, holder) -> list[Claim]:
+    """Set each reading's ``active_claims`` (seat order, each marked ``mine``) and its
+    ``latest_slides``; return the claims of ``holder`` (a student and their team, or
+    None). Two queries."""
+    by_id = {reading.pk: reading for reading in readings}
+    for reading in readings:
+        reading.course = course  # for session times without another query
+        reading.session.course = course
+        reading.active_claims, reading.action, reading.latest_slides = [], None, None
+    claims = list(
+        Claim.objects.active().filter(course=course).with_holders().order_by("claimed_at", "id")
+    )
+    for claim in claims:
+        claim.mine = holder is not None and _is_holder(claim, *holder)
+        if claim.reading_id in by_id:
+            claim.reading = by_id[claim.reading_id]
+            claim.reading.active_claims.append(claim)
+    for reading in readings:
+        reading.active_claims.sort(key=lambda claim: claim.seat)
+    for slides in Slides.objects.filter(reading__course=course).order_by("uploaded_at", "id"):
+        if slides.reading_id in by_id:
+            by_id[slides.reading_id].latest_slides = slides
+    return [claim for claim in claims if claim.mine]
+
+
+def _place_actions(readings, facts: SeatFacts) -> None:
+    """Set each reading's ``action``: the button the student sees beside it."""
+    for reading in readings:
+        reading.action = rules.board_action(
+            replace(
+                facts,
+                title=reading.paper.title,
+                holds_it=any(claim.mine for claim in reading.active_claims),
+                seats=tuple(claim.seat for claim in reading.active_claims),
+                holders=tuple(str(claim.holder) for claim in reading.active_claims),
+            )
+        )
+
+
+def _by_session(readings) -> list[dict]:
+    groups: list[dict] = []
+    for reading in readings:
+        if not groups or groups[-1]["session"].pk != reading.session_id:
+            groups.append({"session": reading.session, "readings": []})
+        groups[-1]["readings"].append(reading)
+    return groups
+
+
+def _needs_team(course, access, team) -> str:
+    """The rule's words for a student of a team course who has no team yet, else ""."""
+    if not (course.presents_by_team and access.is_student and team is None):
+        return ""
+    return rules.decide(SeatFacts.of(course, has_team=False)).message
+
+
+def _staff_choices(course, readings) -> dict:
+    """Who and what staff may assign or move a presenter to."""
+    students = (
+        get_user_model()
+        .objects.filter(
+            memberships__course=course,
+            memberships__role=Role.STUDENT,
+            memberships__dropped_at__isnull=True,
+        )
+        .order_by("name", "email")
+    )
+    return {
+        "students": list(students),
+        "teams": list(Team.objects.filter(course=course).order_by("name")),
+        "all_readings": readings,
+    }
 
 
 def _reading_in(course, pk) -> Reading:
@@ -247,11 +293,7 @@ def _may_upload(access, reading, user) -> bool:
         return True
     if not access.is_student:
         return False
-    active = Claim.objects.active().filter(reading=reading)
-    return (
-        active.filter(student=user).exists()
-        or active.filter(team__in=TeamMember.objects.filter(user=user).values("team_id")).exists()
-    )
+    return Claim.objects.active().filter(reading=reading).of_user(user).exists()
 
 
 @member_required

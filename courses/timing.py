@@ -27,6 +27,8 @@ class DuePolicy:
 
     def describe(self) -> str:
         if self.kind == AFTER:
+            if not self.hours_after:
+                return "when class starts"
             return f"{self.hours_after} h after class starts"
         clock = f"{self.at.hour % 12 or 12}:{self.at:%M %p}"
         if self.days_before == 0:
@@ -94,10 +96,11 @@ def started_days(lateness: timedelta) -> int:
 
 def format_instant(instant: datetime, tz: ZoneInfo, *, year: bool = False) -> str:
     """The one way pages, emails and the admin write an instant: 'Mon Nov 3, 11:59 PM PST'
-    (with ``year``: 'Mon Nov 3, 2025, 11:59 PM PST'), in the course's zone."""
+    (with ``year``, as emails write it: 'Mon Nov 3, 2025 11:59 PM PST'), in the course's
+    zone."""
     local = instant.astimezone(tz)
-    day = f"{local:%a %b} {local.day}" + (f", {local.year}" if year else "")
-    return f"{day}, {local.hour % 12 or 12}:{local:%M %p %Z}"
+    day = f"{local:%a %b} {local.day}, " + (f"{local.year} " if year else "")
+    return f"{day}{local.hour % 12 or 12}:{local:%M %p %Z}"
 
 
 def humanize_delta(delta: timedelta) -> str:

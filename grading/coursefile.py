@@ -13,14 +13,44 @@ refers to them (manual scores, a review kind, a milestone), which is refused
 with a message. The non-bonus weights must add up to 100.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import ConfigDict
 
 from courses.coursefile import CourseFileError, Section
+from courses.coursefile.schema import (
+    FileModel,
+    Flag,
+    Number,
+    Positive,
+    check,
+    choice,
+    parse,
+    text_of,
+    unique,
+    whole,
+)
 from grading.engine import weights_problem
 from grading.models import ComponentSource, GradeComponent
 
 KEY = "components"
-FIELDS = {"name", "group", "weight", "bonus", "source", "max_points", "published", "order"}
+
+
+class Component(FileModel):
+    model_config = ConfigDict(title="a component")
+
+    name: text_of(GradeComponent, "name")
+    group: text_of(GradeComponent, "group") = ""
+    weight: Number
+    bonus: Flag = False
+    source: choice(ComponentSource)
+    max_points: Positive = Decimal("100")
+    published: Flag = False
+    order: whole(0) | None = None  # left out: its place in the list
+
+
+Components = Annotated[list[Component], unique(lambda c: c.name, "name", lambda c: c.name)]
 
 
 def export_components(course):
@@ -48,73 +78,26 @@ def _number(value: Decimal) -> str:
     return text
 
 
-def _decimal(path, value, *, positive=False) -> Decimal:
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise CourseFileError(path, f"{value!r} is not a number.") from None
-    if not number.is_finite() or number < 0 or (positive and number == 0):
-        raise CourseFileError(
-            path, f"{value!r} must be a {'positive' if positive else 'non-negative'} number."
-        )
-    return number
-
-
-def _bool(path, value, default=False) -> bool:
-    if value is None:
-        return default
-    if not isinstance(value, bool):
-        raise CourseFileError(path, "must be true or false.")
-    return value
-
-
 def load_components(course, data) -> None:
-    if data is None:
-        data = []
-    if not isinstance(data, list):
-        raise CourseFileError(KEY, "must be a list of components.")
-    wanted: dict[str, dict] = {}
-    for index, entry in enumerate(data):
-        path = f"{KEY}[{index}]"
-        if not isinstance(entry, dict):
-            raise CourseFileError(path, "must be a mapping with name, weight and source.")
-        unknown = set(entry) - FIELDS
-        if unknown:
-            raise CourseFileError(
-                path,
-                f"unknown key(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(FIELDS))}.",
-            )
-        name = str(entry.get("name") or "").strip()
-        if not name:
-            raise CourseFileError(f"{path}.name", "a component needs a name.")
-        if name in wanted:
-            raise CourseFileError(f"{path}.name", f"“{name}” appears twice.")
-        if "weight" not in entry:
-            raise CourseFileError(f"{path}.weight", "a component needs a weight (percent).")
-        source = entry.get("source")
-        if source not in ComponentSource.values:
-            raise CourseFileError(
-                f"{path}.source", f"{source!r} is not one of {', '.join(ComponentSource.values)}."
-            )
-        order = entry.get("order", index)
-        if not isinstance(order, int) or order < 0:
-            raise CourseFileError(f"{path}.order", "must be a non-negative whole number.")
-        wanted[name] = {
-            "group": str(entry.get("group") or ""),
-            "weight": _decimal(f"{path}.weight", entry["weight"]),
-            "is_bonus": _bool(f"{path}.bonus", entry.get("bonus")),
-            "source": source,
-            "max_points": _decimal(
-                f"{path}.max_points", entry.get("max_points", "100"), positive=True
-            ),
-            "published": _bool(f"{path}.published", entry.get("published")),
-            "order": order,
-        }
-    problem = weights_problem(course, [GradeComponent(**v) for v in wanted.values()])
+    entries = parse(Components, data, KEY)
+    existing = {c.name: c for c in course.components.all()}
+    wanted = []
+    for i, entry in enumerate(entries):
+        component = existing.get(entry.name) or GradeComponent(course=course, name=entry.name)
+        component.group, component.weight = entry.group, entry.weight
+        component.is_bonus, component.source = entry.bonus, entry.source
+        component.max_points, component.published = entry.max_points, entry.published
+        component.order = i if entry.order is None else entry.order
+        check(component, f"{KEY}[{i}]", {"is_bonus": "bonus"}, exclude=["course"])
+        wanted.append(component)
+    problem = weights_problem(course, wanted)
     if problem:
         raise CourseFileError(KEY, problem)
 
-    for component in course.components.exclude(name__in=list(wanted)):
+    names = {component.name for component in wanted}
+    for name, component in existing.items():
+        if name in names:
+            continue
         users = _references(component)
         if users:
             raise CourseFileError(
@@ -123,8 +106,8 @@ def load_components(course, data) -> None:
                 "put it back in the file, or remove those first.",
             )
         component.delete()
-    for name, values in wanted.items():
-        GradeComponent.objects.update_or_create(course=course, name=name, defaults=values)
+    for component in wanted:
+        component.save()
 
 
 def _references(component) -> str:

@@ -3,7 +3,9 @@ from django.contrib import admin, messages
 from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
+from courses import timing
 from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline, staff_courses
 from courses.models import Session
 from grading.models import GradeComponent
@@ -29,7 +31,7 @@ class MilestoneExtensionInline(CourseScopedInline):
 
     model = MilestoneExtension
     extra = 0
-    fields = ("team", "due_at", "reason")
+    fields = ("team", "due_at", "extra_days", "reason")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Team:
@@ -96,7 +98,7 @@ class MilestoneAdmin(CourseScopedAdmin):
 
     @admin.display(description="due (course time)", ordering="due_at")
     def due_local(self, milestone):
-        return milestone.local_due.strftime("%a %b %-d %Y, %-I:%M %p %Z")
+        return timing.format_instant(milestone.due_at, milestone.course.tz, year=True)
 
     @admin.action(description="Prepare a grade row for every team")
     def prepare_grades(self, request, queryset):
@@ -105,7 +107,8 @@ class MilestoneAdmin(CourseScopedAdmin):
             for team in Team.objects.filter(course=milestone.course_id):
                 _, new = MilestoneGrade.objects.get_or_create(milestone=milestone, team=team)
                 created += new
-        messages.success(request, f"{created} grade rows added; grade them under Milestone grades.")
+        rows = ngettext("%d grade row added", "%d grade rows added", created) % created
+        messages.success(request, f"{rows}; grade them under Milestone grades.")
 
 
 @admin.register(Submission)
@@ -209,6 +212,14 @@ class MilestoneGradeAdmin(CourseScopedAdmin):
     inlines = [MilestoneAdjustmentInline]
     actions = ["publish"]
 
+    def get_actions(self, request):
+        """No "Delete selected" for course staff on graded work, beside the grading
+        actions: one slip would erase it (staff change the points instead; a superuser may delete)."""
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("delete_selected", None)
+        return actions
+
     def get_queryset(self, request):
         return (
             super()
@@ -235,4 +246,6 @@ class MilestoneGradeAdmin(CourseScopedAdmin):
     @admin.action(description="Publish the selected grades to their teams")
     def publish(self, request, queryset):
         count = queryset.update(published=True)
-        messages.success(request, f"{count} grades published.")
+        messages.success(
+            request, ngettext("%d grade published.", "%d grades published.", count) % count
+        )

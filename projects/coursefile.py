@@ -19,29 +19,66 @@ milestone the file no longer lists is deleted, unless teams have submitted or
 been graded for it (then the import is refused with a message).
 """
 
-from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from datetime import time
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import ConfigDict, model_validator
 
 from courses.coursefile import CourseFileError, Section, format_instant
+from courses.coursefile.schema import (
+    Day,
+    FileModel,
+    Instant,
+    Percent,
+    Positive,
+    Text,
+    TimeOfDay,
+    Whole,
+    check,
+    choice,
+    invalid,
+    parse,
+    text_of,
+    unique,
+    whole,
+)
 from courses.models import Session
 from grading.models import GradeComponent
 from projects.models import Deliverable, LatePolicy, Milestone, RelativeDue
 
 KEY = "milestones"
-FIELDS = {
-    "name",
-    "description",
-    "due",
-    "session",
-    "hours_after",
-    "days_before",
-    "at",
-    "deliverable",
-    "late_policy",
-    "late_penalty_pct",
-    "max_points",
-    "component",
-}
+
+
+class Entry(FileModel):
+    model_config = ConfigDict(title="a milestone")
+
+    name: text_of(Milestone, "name")
+    description: Text = ""
+    due: Instant | None = None
+    session: Day | None = None
+    hours_after: Whole | None = None  # may be negative
+    days_before: whole(0) | None = None
+    at: TimeOfDay | None = None
+    deliverable: choice(Deliverable) = Deliverable.FILE
+    late_policy: choice(LatePolicy) = LatePolicy.NO_CREDIT
+    late_penalty_pct: Percent = Decimal("0")
+    max_points: Positive = Decimal("100")
+    component: Text = ""  # a component's name; blank: none
+
+    @model_validator(mode="after")
+    def _one_due_time(self):
+        if (self.due is None) == (self.session is None):
+            raise invalid("give either a due time (due) or a session it is relative to.", "due")
+        if self.hours_after is not None and (self.days_before is not None or self.at is not None):
+            raise invalid("give hours_after, or days_before with at, not both.")
+        return self
+
+
+Entries = Annotated[list[Entry], unique(lambda m: m.name, "name", lambda m: m.name)]
+
+# Where a Milestone field sits in the file, where the two differ.
+MILESTONE_KEYS = {"due_at": "due", "at_time": "at", "relative_kind": "session"}
 
 
 def _decimal_text(value: Decimal) -> str:
@@ -84,141 +121,19 @@ def export(course):
     return rows
 
 
-def _due(course, value, path) -> datetime:
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, date):
-        raise CourseFileError(path, "give a time as well as a date, e.g. 2025-10-16 23:59.")
-    else:
-        try:
-            parsed = datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            raise CourseFileError(
-                path, f"{value!r} is not a date and time like 2025-10-16 23:59."
-            ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=course.tz)
-    return parsed
-
-
-def _relative(milestone, course, row, path) -> None:
-    """Point ``milestone`` at a session (by date) with a DuePolicy, and compute its due time."""
-    value = row["session"]
-    try:
-        day = value if isinstance(value, date) else date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise CourseFileError(
-            f"{path}.session", f"{value!r} is not a date like 2025-12-04."
-        ) from None
-    session = Session.objects.filter(course=course, date=day).order_by("start_time", "id").first()
-    if session is None:
-        raise CourseFileError(f"{path}.session", f"no session on {day:%a %Y-%m-%d} in sessions.")
-    if "hours_after" in row and ("days_before" in row or "at" in row):
-        raise CourseFileError(path, "give hours_after, or days_before with at, not both.")
-    if "days_before" in row or "at" in row:
-        days = row.get("days_before", 0)
-        if not isinstance(days, int) or isinstance(days, bool) or days < 0:
-            raise CourseFileError(f"{path}.days_before", "a whole number of days, 0 or more.")
-        try:
-            at = time.fromisoformat(str(row.get("at", "23:59")).strip())
-        except ValueError:
-            raise CourseFileError(f"{path}.at", "a time of day like 23:59.") from None
-        milestone.relative_kind = RelativeDue.BEFORE
-        milestone.days_before = days
-        milestone.at_time = at
-    else:
-        hours = row.get("hours_after", 0)
-        if not isinstance(hours, int) or isinstance(hours, bool):
-            raise CourseFileError(
-                f"{path}.hours_after", "a whole number of hours (may be negative)."
-            )
-        milestone.relative_kind = RelativeDue.AFTER
-        milestone.hours_after = hours
-    session.course = course
-    milestone.session = session
-    milestone.sync_due_at()
-
-
-def _number(value, path, *, default: Decimal) -> Decimal:
-    if value is None:
-        return default
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise CourseFileError(path, f"{value!r} is not a number.") from None
-    if not number.is_finite() or number < 0:
-        raise CourseFileError(path, f"{value!r} must be a number 0 or more.")
-    return number
-
-
 def load(course, data):
-    if data is None:
-        data = []
-    if not isinstance(data, list):
-        raise CourseFileError(KEY, "a list of milestones.")
+    entries = parse(Entries, data, KEY, tz=course.tz)
     components = {c.name: c for c in GradeComponent.objects.filter(course=course)}
     existing = {m.name: m for m in Milestone.objects.filter(course=course)}
-    seen = set()
-    for i, row in enumerate(data):
-        path = f"{KEY}[{i}]"
-        if not isinstance(row, dict):
-            raise CourseFileError(path, "each milestone is a mapping with name, due, ….")
-        unknown = set(row) - FIELDS
-        if unknown:
-            raise CourseFileError(
-                f"{path}.{sorted(unknown)[0]}",
-                f"unknown field; milestones take {', '.join(sorted(FIELDS))}.",
-            )
-        name = str(row.get("name") or "").strip()
-        if not name:
-            raise CourseFileError(f"{path}.name", "every milestone needs a name.")
-        if name in seen:
-            raise CourseFileError(f"{path}.name", f"“{name}” appears twice.")
-        seen.add(name)
-        if ("due" in row) == ("session" in row):
-            raise CourseFileError(
-                f"{path}.due", "give either a due time (due) or a session it is relative to."
-            )
-        deliverable = str(row.get("deliverable", Deliverable.FILE))
-        if deliverable not in Deliverable.values:
-            raise CourseFileError(f"{path}.deliverable", f"one of {', '.join(Deliverable.values)}.")
-        late_policy = str(row.get("late_policy", LatePolicy.NO_CREDIT))
-        if late_policy not in LatePolicy.values:
-            raise CourseFileError(f"{path}.late_policy", f"one of {', '.join(LatePolicy.values)}.")
-        penalty = _number(
-            row.get("late_penalty_pct"), f"{path}.late_penalty_pct", default=Decimal("0")
-        )
-        if penalty > 100:
-            raise CourseFileError(f"{path}.late_penalty_pct", "a percentage, at most 100.")
-        max_points = _number(row.get("max_points"), f"{path}.max_points", default=Decimal("100"))
-        if max_points <= 0:
-            raise CourseFileError(f"{path}.max_points", "must be more than 0.")
-        component = None
-        if row.get("component") not in (None, ""):
-            component = components.get(str(row["component"]))
-            if component is None:
-                known = ", ".join(sorted(components)) or "none defined"
-                raise CourseFileError(
-                    f"{path}.component",
-                    f"no grade component named “{row['component']}” (components: {known}).",
-                )
-        milestone = existing.get(name) or Milestone(course=course, name=name)
-        milestone.description = str(row.get("description") or "")
-        if "session" in row:
-            _relative(milestone, course, row, path)
-        else:
-            milestone.session = None
-            milestone.due_at = _due(course, row["due"], f"{path}.due")
-        milestone.deliverable = deliverable
-        milestone.late_policy = late_policy
-        milestone.late_penalty_pct = penalty
-        milestone.max_points = max_points
-        milestone.component = component
+    for i, entry in enumerate(entries):
+        milestone = existing.get(entry.name) or Milestone(course=course, name=entry.name)
+        _apply(milestone, entry, f"{KEY}[{i}]", components)
         milestone.order = i
         milestone.save()
         milestone.restamp_lateness()  # the due time may have moved
+    names = {entry.name for entry in entries}
     for name, milestone in existing.items():
-        if name in seen:
+        if name in names:
             continue
         if milestone.submissions.exists() or milestone.grades.exists():
             raise CourseFileError(
@@ -227,6 +142,51 @@ def load(course, data):
                 "been graded for it; keep it in the file (or rename it back).",
             )
         milestone.delete()
+
+
+def _apply(milestone: Milestone, entry: Entry, path: str, components: dict) -> None:
+    """``entry`` on ``milestone`` (unsaved), checked by the model's own rules."""
+    milestone.component = None
+    if entry.component:
+        milestone.component = components.get(entry.component)
+        if milestone.component is None:
+            known = ", ".join(sorted(components)) or "none defined"
+            raise CourseFileError(
+                f"{path}.component",
+                f"no grade component named “{entry.component}” (components: {known}).",
+            )
+    milestone.description = entry.description
+    milestone.deliverable, milestone.late_policy = entry.deliverable, entry.late_policy
+    milestone.late_penalty_pct, milestone.max_points = entry.late_penalty_pct, entry.max_points
+    if entry.session:
+        _relative(milestone, entry, path)
+    else:
+        milestone.session, milestone.due_at = None, entry.due
+    check(milestone, path, MILESTONE_KEYS, exclude=["course"])
+
+
+def _relative(milestone: Milestone, entry: Entry, path: str) -> None:
+    """Point ``milestone`` at a session (by date) with a DuePolicy, and compute its due time."""
+    course = milestone.course
+    session = (
+        Session.objects.filter(course=course, date=entry.session)
+        .order_by("start_time", "id")
+        .first()
+    )
+    if session is None:
+        raise CourseFileError(
+            f"{path}.session", f"no session on {entry.session:%a %Y-%m-%d} in sessions."
+        )
+    if entry.days_before is not None or entry.at is not None:
+        milestone.relative_kind = RelativeDue.BEFORE
+        milestone.days_before = entry.days_before or 0
+        milestone.at_time = entry.at or time(23, 59)
+    else:
+        milestone.relative_kind = RelativeDue.AFTER
+        milestone.hours_after = entry.hours_after or 0
+    session.course = course
+    milestone.session = session
+    milestone.sync_due_at()
 
 
 SECTION = Section(key=KEY, order=40, export=export, load=load)

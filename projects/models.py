@@ -15,8 +15,16 @@ from django.db import models
 from django.db.models import Case, ExpressionWrapper, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThan
+from django.template.defaultfilters import pluralize
 
 from courses import timing
+from courses.duework import (
+    ExtensionBase,
+    LatePolicy,
+    SentReminder,
+    describe_late_policy,
+    late_factor,
+)
 from courses.fields import DeadlineField
 from courses.models import Course, Session
 from courses.uploads import MILESTONE_FILES
@@ -32,12 +40,6 @@ class Deliverable(models.TextChoices):
     FILE = "file", "a file (PDF or archive)"
     TEXT = "text", "text"
     NONE = "none", "nothing: a meeting staff mark as held"
-
-
-class LatePolicy(models.TextChoices):
-    NO_CREDIT = "no_credit", "no credit when late"
-    PENALTY = "penalty", "penalty per started day late"
-    ACCEPT = "accept", "accepted without penalty"
 
 
 class RelativeDue(models.TextChoices):
@@ -161,11 +163,11 @@ class Milestone(models.Model):
             self.due_at = timing.due_at(self.due_policy(), self.session)
 
     def describe_due(self) -> str:
-        """'11:59 pm the day before the session of Tue Nov 4', or '' for an absolute due time."""
+        """'24 h after class starts on Thu Feb 11', '11:59 PM the day before class on Tue
+        Nov 4', or '' for an absolute due time."""
         if not self.session_id:
             return ""
-        rule = self.due_policy().describe().replace("class", "the session")
-        return f"{rule} of {self.session.date:%a %b %-d}"
+        return f"{self.due_policy().describe()} on {self.session.date:%a %b %-d}"
 
     @property
     def local_due(self):
@@ -220,19 +222,10 @@ class Milestone(models.Model):
 
     def late_factor(self, lateness: timedelta | None) -> Decimal:
         """The fraction of the points a submission this late keeps (1 when on time)."""
-        if lateness is None:
-            return Decimal("1")
-        if self.late_policy == LatePolicy.ACCEPT:
-            return Decimal("1")
-        if self.late_policy == LatePolicy.NO_CREDIT:
-            return ZERO
-        days = timing.started_days(lateness)
-        return max(ZERO, Decimal("1") - self.late_penalty_pct * days / HUNDRED)
+        return late_factor(self.late_policy, self.late_penalty_pct, lateness)
 
     def describe_late_policy(self) -> str:
-        if self.late_policy == LatePolicy.PENALTY:
-            return f"−{self.late_penalty_pct.normalize():f}% per started day late"
-        return self.get_late_policy_display()
+        return describe_late_policy(self.late_policy, self.late_penalty_pct)
 
 
 def submission_upload_to(instance, filename):
@@ -327,7 +320,10 @@ class MilestoneGrade(models.Model):
                 raise ValidationError({"team": "Pick a team of the milestone's course."})
             if self.points is not None and self.points > self.milestone.max_points:
                 raise ValidationError(
-                    {"points": f"At most {self.milestone.max_points} points for this milestone."}
+                    {
+                        "points": f"At most {self.milestone.max_points.normalize():f} "
+                        f"point{pluralize(self.milestone.max_points)} for this milestone."
+                    }
                 )
 
     def team_points(self, latest: Submission | None) -> Decimal | None:
@@ -396,14 +392,11 @@ class MilestoneAdjustment(models.Model):
         return f"{sign}{self.delta}"
 
 
-class MilestoneReminderSent(models.Model):
+class MilestoneReminderSent(SentReminder):
     """One reminder per (milestone, recipient, due time): the unique constraint makes
     send_reminders safe to run from cron; a moved due time is a new row."""
 
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    due_at = models.DateTimeField()
-    sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -417,7 +410,7 @@ class MilestoneReminderSent(models.Model):
         return f"reminder to {self.user} for {self.milestone} due {when}"
 
 
-class MilestoneExtension(models.Model):
+class MilestoneExtension(ExtensionBase):
     """A later due time for one team on one milestone, given by staff."""
 
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="extensions")
@@ -428,14 +421,6 @@ class MilestoneExtension(models.Model):
         help_text="In the course's time zone, like every time of a course. "
         "Or leave it blank and give more days.",
     )
-    extra_days = models.PositiveSmallIntegerField(
-        "or N more days",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1)],
-        help_text="The milestone's due time, N days later at the same local time (across DST).",
-    )
-    reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         constraints = [
@@ -468,4 +453,5 @@ class MilestoneExtension(models.Model):
             raise ValidationError({"due_at": "An extension ends after the milestone's due time."})
 
     def _days_later(self, milestone) -> datetime:
+        # Counted from the milestone's due time when given; kept as a new due time.
         return timing.shift_days(milestone.due_at, self.extra_days, milestone.course.tz)

@@ -19,6 +19,23 @@ from projects.models import (
 from teams.models import TeamMember
 
 
+def _team_due_items(user, project_courses, student_in, team_of_course) -> list[DueItem]:
+    """Until the membership deadline: form or join a team (done once in one)."""
+    return [
+        DueItem(
+            course=project_courses[course_id],
+            title="Form or join a project team",
+            due_at=project_courses[course_id].team_deadline,
+            url=reverse("teams:team", args=[project_courses[course_id].code]),
+            kind="team",
+            done=course_id in team_of_course,
+            uid=f"team-{course_id}-{user.pk}",
+        )
+        for course_id in student_in
+        if project_courses[course_id].team_deadline
+    ]
+
+
 def milestone_deadlines(user, courses):
     """Milestones of the user's project courses (as a student); done = submitted or held.
 
@@ -41,20 +58,7 @@ def milestone_deadlines(user, courses):
         )
     )
     team_ids = list(team_of_course.values())
-    # Until the membership deadline: form or join a team (done once in one).
-    teams_due = [
-        DueItem(
-            course=project_courses[course_id],
-            title="Form or join a project team",
-            due_at=project_courses[course_id].team_deadline,
-            url=reverse("teams:team", args=[project_courses[course_id].code]),
-            kind="team",
-            done=course_id in team_of_course,
-            uid=f"team-{course_id}-{user.pk}",
-        )
-        for course_id in student_in
-        if project_courses[course_id].team_deadline
-    ]
+    teams_due = _team_due_items(user, project_courses, student_in, team_of_course)
     milestones = list(Milestone.objects.filter(course_id__in=student_in))
     if not milestones:
         return teams_due

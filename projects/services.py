@@ -10,7 +10,6 @@ from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from courses import reminders, timing
 from projects.models import (
@@ -145,7 +144,7 @@ def send_milestone_reminders(
 
 def _remind_milestone(milestone: Milestone, member: TeamMember, due: datetime) -> bool:
     course, user = milestone.course, member.user
-    due_local = date_format(due.astimezone(course.tz), "D M j, Y g:i A T")
+    due_local = timing.format_instant(due, course.tz, year=True)
     link = f"{settings.SITE_URL}{reverse('teams:team', args=[course.code])}#m{milestone.pk}"
     context = {
         "user": user,

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.text import Truncator
+from django.utils.translation import ngettext
 
 from courses.admin.changelist import ChangeList
 from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline, staff_courses
@@ -97,10 +98,11 @@ class ReviewKindAdmin(ScopedChoicesMixin, CourseScopedAdmin):
 
 @admin.register(Extension)
 class ExtensionAdmin(ScopedChoicesMixin, CourseScopedAdmin):
-    list_display = ["__str__", "course", "kind", "reading", "due_at", "reason"]
+    list_display = ["__str__", "course", "kind", "reading", "reason"]
     list_filter = ["course"]
     list_select_related = ["course", "kind", "reading__paper", "student", "team"]
     raw_id_fields = ["student", "team", "reading"]
+    fields = ["course", "kind", "reading", "student", "team", "due_at", "extra_days", "reason"]
 
 
 class LateFilter(admin.SimpleListFilter):
@@ -208,6 +210,14 @@ class ReviewAdmin(ScopedChoicesMixin, CourseScopedAdmin):
     ]
     actions = ["full_credit_on_time", "excuse"]
 
+    def get_actions(self, request):
+        """No "Delete selected" for course staff on graded work, beside the grading
+        actions: one slip would erase it (staff excuse instead; a superuser may delete)."""
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("delete_selected", None)
+        return actions
+
     def get_changelist(self, request, **kwargs):
         return ReviewChangeList
 
@@ -284,7 +294,12 @@ class ReviewAdmin(ScopedChoicesMixin, CourseScopedAdmin):
         skipped = len(reviews) - len(on_time)
         self.message_user(
             request,
-            f"Full credit to {len(on_time)} on-time review(s)"
+            ngettext(
+                "Full credit to %d on-time review",
+                "Full credit to %d on-time reviews",
+                len(on_time),
+            )
+            % len(on_time)
             + (f"; {skipped} late or excused left unchanged." if skipped else "."),
             messages.SUCCESS,
         )
@@ -292,4 +307,5 @@ class ReviewAdmin(ScopedChoicesMixin, CourseScopedAdmin):
     @admin.action(description="Excuse selected reviews")
     def excuse(self, request, queryset):
         count = queryset.update(is_excused=True)
-        self.message_user(request, f"Excused {count} review(s).", messages.SUCCESS)
+        excused = ngettext("Excused %d review.", "Excused %d reviews.", count) % count
+        self.message_user(request, excused, messages.SUCCESS)

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.template.defaultfilters import pluralize
 
 from reviews.models import Review
 
@@ -93,5 +94,6 @@ class ReviewAdminForm(forms.ModelForm):
             if points < Decimal("0"):
                 raise forms.ValidationError("Points cannot be negative.")
             if kind is not None and points > kind.max_points:
-                raise forms.ValidationError(f"At most {kind.max_points} points.")
+                most = kind.max_points
+                raise forms.ValidationError(f"At most {most.normalize():f} point{pluralize(most)}.")
         return points

@@ -2,14 +2,14 @@
 
 from courses.coursefile import Section
 from courses.navigation import NavItem
-from reviews import integration
+from reviews import coursefile, integration
 from reviews.services import send_reminders
 
 nav_items = [NavItem("Reviews", "reviews:my_reviews", integration.nav_visible, order=30)]
 due_items = integration.due_reviews
 coursefile_sections = [
     Section(
-        key=integration.KEY, order=30, export=integration.export_kinds, load=integration.load_kinds
+        key=coursefile.KEY, order=30, export=coursefile.export_kinds, load=coursefile.load_kinds
     )
 ]
 grade_sources = {

@@ -14,9 +14,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from courses import timing
+from courses.duework import ExtensionBase, LatePolicy, SentReminder, late_factor
 from courses.fields import DeadlineField
 from courses.models import Course, Reading, Session
 from courses.timing import AFTER, BEFORE, DuePolicy
@@ -40,12 +42,6 @@ class ReadingScope(models.TextChoices):
 class DueKind(models.TextChoices):
     BEFORE = BEFORE, "N days before class at a time of day"
     AFTER = AFTER, "N hours after class starts"
-
-
-class LatePolicy(models.TextChoices):
-    NO_CREDIT = "no_credit", "no credit"
-    PENALTY = "penalty", "penalty per started day late"
-    ACCEPT = "accept", "accept (full credit)"
 
 
 class PeerVisibility(models.TextChoices):
@@ -169,13 +165,8 @@ class ReviewKind(models.Model):
             return None
         if late_by is None:
             return points
-        if self.late_policy == LatePolicy.NO_CREDIT:
-            return Decimal("0")
-        if self.late_policy == LatePolicy.PENALTY:
-            days = timing.started_days(late_by)
-            factor = 1 - self.late_penalty_percent * days / Decimal(100)
-            return max(Decimal("0"), points * factor)  # exact: rounded only for display
-        return points
+        # exact: rounded only for display
+        return points * late_factor(self.late_policy, self.late_penalty_percent, late_by)
 
 
 class DueOverride(models.Model):
@@ -204,7 +195,7 @@ class DueOverride(models.Model):
             raise ValidationError({"session": "Pick a session of the kind's course."})
 
 
-class Extension(models.Model):
+class Extension(ExtensionBase):
     """A later due time for one student (or team), for one kind and/or one reading
     (blank: all). The latest matching extension wins; it never makes a review due earlier."""
 
@@ -232,14 +223,6 @@ class Extension(models.Model):
         help_text="In the course's time zone, like every time of a course in the admin. "
         "Or leave it blank and give more days below.",
     )
-    extra_days = models.PositiveSmallIntegerField(
-        "or N more days",
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1)],
-        help_text="The same local time N days after each due time it covers (across DST).",
-    )
-    reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["course", "due_at"]
@@ -264,12 +247,6 @@ class Extension(models.Model):
         if self.due_at is None:
             return f"{self.extra_days} more day{'s' if self.extra_days != 1 else ''}"
         return f"until {timing.format_instant(self.due_at, self.course.tz)}"
-
-    def extends(self, due: datetime) -> datetime:
-        """The due time this extension gives instead of ``due`` (never earlier)."""
-        if self.due_at is None:
-            return max(due, timing.shift_days(due, self.extra_days, self.course.tz))
-        return max(due, self.due_at)
 
     def clean(self):
         super().clean()
@@ -381,7 +358,10 @@ class Review(models.Model):
             raise ValidationError({"team": "Pick a team of the kind's course."})
         if self.points is not None and self.kind_id and self.points > self.kind.max_points:
             raise ValidationError(
-                {"points": f"At most {self.kind.max_points} points for a {self.kind.name}."}
+                {
+                    "points": f"At most {self.kind.max_points.normalize():f} "
+                    f"point{pluralize(self.kind.max_points)} for a {self.kind.name}."
+                }
             )
 
     def late_by(self, due: datetime) -> timedelta | None:
@@ -389,15 +369,12 @@ class Review(models.Model):
         return timing.late_by(self.submitted_at, due)
 
 
-class ReminderSent(models.Model):
+class ReminderSent(SentReminder):
     """One reminder per (kind, reading, recipient, due time): the unique constraint
     makes send_reminders safe to run from cron; a moved due time is a new row."""
 
     kind = models.ForeignKey(ReviewKind, on_delete=models.CASCADE, related_name="+")
     reading = models.ForeignKey(Reading, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    due_at = models.DateTimeField()
-    sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [

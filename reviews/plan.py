@@ -166,7 +166,7 @@ class DueTimes:
             if (ext.kind_id is None or ext.kind_id == kind.pk) and (
                 ext.reading_id is None or ext.reading_id == reading.pk
             ):
-                due = ext.extends(due)
+                due = ext.extends(due, ext.course.tz)
         return due
 
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from courses import reminders
+from courses import reminders, timing
 from courses.models import Course
 from reviews.models import ReminderSent, Review
 from reviews.plan import Owed, ReviewPlan, course_students
@@ -15,10 +15,6 @@ from reviews.plan import Owed, ReviewPlan, course_students
 
 class ReviewError(Exception):
     """A review cannot be saved; the message is shown to the student."""
-
-
-def _local(dt: datetime, course) -> str:
-    return dt.astimezone(course.tz).strftime("%a %b %-d, %Y %-I:%M %p %Z")
 
 
 @transaction.atomic
@@ -54,7 +50,7 @@ def review_submit(*, owed: Owed, user, answers: dict[str, str], now: datetime) -
         )
     if now > owed.due_at and review.late_by(owed.due_at) is None:
         raise ReviewError(
-            f"The due time passed at {_local(owed.due_at, kind.course)}: your on-time review "
+            f"The due time passed at {timing.format_instant(owed.due_at, kind.course.tz, year=True)}: your on-time review "
             "is kept as it was. Your new text was not saved; it is still in the form below."
         )
     review.answers = answers
@@ -111,7 +107,7 @@ def send_reminders(*, now: datetime | None = None, window: timedelta = timedelta
 
 def _remind(owed: Owed, user) -> bool:
     course = owed.kind.course
-    due_local = _local(owed.due_at, course)
+    due_local = timing.format_instant(owed.due_at, course.tz, year=True)
     context = {
         "user": user,
         "course": course,

@@ -50,10 +50,21 @@ def my_reviews(request, access):
             }
             for kind in plan.kinds
         ]
-        next_due = next((o for o in items if not o.is_due and not o.submitted), None)
-        context = {"groups": groups, "next_due": next_due, "staff_view": False}
+        # Required work first: a bonus review due at the same time or later never hides it.
+        upcoming = [o for o in items if not o.is_due and not o.submitted]
+        context = {
+            "groups": groups,
+            "next_due": next((o for o in upcoming if not is_bonus(o)), None),
+            "next_bonus": next((o for o in upcoming if is_bonus(o)), None),
+            "staff_view": False,
+        }
     context.update(course=course, now=now, active_nav="reviews:my_reviews")
     return render(request, "reviews/review_list.html", context)
+
+
+def is_bonus(owed) -> bool:
+    """Optional work: a review of an optional reading that only feeds the bonus."""
+    return not owed.reading.required and owed.kind.counts_optional_as_bonus
 
 
 @member_required

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.utils.translation import ngettext
 
 from seminar.models import User
 
@@ -144,4 +145,7 @@ class AccessAttemptAdmin(ChangeListMixin, AxesAccessAttemptAdmin):
     def unlock(self, request, queryset):
         count = queryset.count()
         queryset.delete()
-        self.message_user(request, f"Unlocked {count} sign-in record(s).")
+        self.message_user(
+            request,
+            ngettext("Unlocked %d sign-in record.", "Unlocked %d sign-in records.", count) % count,
+        )

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -9,6 +11,39 @@ from django.views.decorators.http import require_http_methods
 
 from courses.deadlines import due_items
 from courses.models import Course, Membership
+from courses.services.schedule import (
+    DEMO_CODE,
+    DEMO_INSTRUCTOR,
+    DEMO_PASSWORD,
+    demo_students,
+)
+
+
+class SignInView(LoginView):
+    """The sign-in page; in DEBUG with the demo course loaded it also lists the demo's
+    accounts, each with a one-click sign-in (a form posting its credentials: no script)."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, demo=demo_accounts())
+
+
+def demo_accounts() -> dict | None:
+    """The demo's accounts and password, or None outside DEBUG or without the demo
+    course and its instructor (one query in DEBUG, none otherwise): never in production."""
+    if not settings.DEBUG:
+        return None
+    loaded = Membership.objects.filter(course__code=DEMO_CODE, user__email=DEMO_INSTRUCTOR[0])
+    if not loaded.exists():
+        return None
+    students = demo_students()
+    return {
+        "code": DEMO_CODE,
+        "password": DEMO_PASSWORD,
+        "one_click": [(DEMO_INSTRUCTOR[0], "instructor"), (students[0][0], "student")],
+        "students": f"{students[0][0]} … {students[-1][0]}",
+    }
 
 
 @login_required
@@ -66,4 +101,4 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-__all__ = ["Course", "dashboard", "healthz", "profile"]
+__all__ = ["Course", "SignInView", "dashboard", "healthz", "profile"]

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import ngettext
 
 from courses import plugins
 from courses.admin.scoping import CourseScopedAdmin, staff_courses
@@ -169,7 +170,9 @@ class CourseAdmin(CourseScopedAdmin):
                     # The page itself lists what changed, member by member.
                     messages.success(
                         request,
-                        f"Roster imported: {result.summary()}; {invited} invitation(s) sent.",
+                        f"Roster imported: {result.summary()}; "
+                        + ngettext("%d invitation sent.", "%d invitations sent.", invited)
+                        % invited,
                     )
                     form = RosterUploadForm()
         context = {
@@ -236,21 +239,24 @@ class MembershipAdmin(CourseScopedAdmin):
             dropped_at=timezone.now()
         )
         admin_access_sync(users=[m.user for m in chosen if m.role != Role.STUDENT])
-        self.message_user(request, f"{len(chosen)} member(s) dropped.")
+        n = len(chosen)
+        self.message_user(request, ngettext("%d member dropped.", "%d members dropped.", n) % n)
 
     @admin.action(description="Restore to the course")
     def restore(self, request, queryset):
         chosen = list(queryset.dropped().select_related("user"))
         Membership.all_objects.filter(pk__in=[m.pk for m in chosen]).update(dropped_at=None)
         admin_access_sync(users=[m.user for m in chosen if m.role != Role.STUDENT])
-        self.message_user(request, f"{len(chosen)} member(s) restored.")
+        n = len(chosen)
+        self.message_user(request, ngettext("%d member restored.", "%d members restored.", n) % n)
 
     @admin.action(description="Email an invitation to set a password (people without one)")
     def send_invitations(self, request, queryset):
         sent = members_invite(memberships=queryset.select_related("user", "course"))
         skipped = queryset.count() - sent
         note = f"; {skipped} skipped (they have a password already)" if skipped else ""
-        self.message_user(request, f"{sent} invitation(s) sent{note}.")
+        invitations = ngettext("%d invitation sent", "%d invitations sent", sent) % sent
+        self.message_user(request, f"{invitations}{note}.")
 
     @admin.display(description="email", ordering="user__email")
     def user_email(self, obj):

@@ -82,6 +82,33 @@ def roster_import(*, course: Course, text: str, drop_missing: bool = False) -> R
     changes nothing. Any bad row refuses the whole file: nothing is half-applied.
     """
     rows, header = _parse(text)
+    emails = _check_rows(rows)
+    User = get_user_model()
+    result = RosterResult()
+    staff_changed: list = []  # people whose staff role here began or ended: admin access follows
+    with transaction.atomic():
+        existing = {
+            u.email.lower(): u for u in User.objects.filter(email__in=emails).select_for_update()
+        }
+        members = {
+            m.user_id: m
+            for m in Membership.all_objects.filter(course=course)
+            .select_related("user")
+            .select_for_update(of=("self",))
+        }
+        for _line, row in rows:
+            _apply_row(course, row, header, existing, members, result, staff_changed)
+        if drop_missing:
+            dropped = _drop(members.values(), students_only="role" not in header)
+            result.dropped = len(dropped)
+            result.changes += [f"dropped: {m.user.email}" for m in dropped]
+            staff_changed += [m.user for m in dropped if m.role in STAFF_ROLES]
+        admin_access_sync(users=staff_changed)
+    return result
+
+
+def _check_rows(rows) -> list[str]:
+    """The file's emails, once every row is valid; else RosterError naming each bad line."""
     problems: list[str] = []
     seen: dict[str, int] = {}
     valid_roles = {choice.value for choice in Role}
@@ -108,62 +135,45 @@ def roster_import(*, course: Course, text: str, drop_missing: bool = False) -> R
         problems.append("The file has a header but no rows.")
     if problems:
         raise RosterError(problems)
+    return list(seen)
 
-    User = get_user_model()
-    result = RosterResult()
-    staff_changed = []  # people whose staff role here began or ended: admin access follows
-    with transaction.atomic():
-        existing = {
-            u.email.lower(): u
-            for u in User.objects.filter(email__in=list(seen)).select_for_update()
-        }
-        members = {
-            m.user_id: m
-            for m in Membership.all_objects.filter(course=course)
-            .select_related("user")
-            .select_for_update(of=("self",))
-        }
-        for _line, row in rows:
-            email = row["email"].lower()
-            name, student_id = row.get("name", ""), row.get("student_id", "")
-            role = row.get("role", "").lower() or Role.STUDENT
-            section = row.get("section", "") if "section" in header else None
-            user = existing.get(email)
-            changes = []
-            if user is None:
-                user = User.objects.create_user(email=email, name=name, student_id=student_id)
-                user.set_unusable_password()
-                user.save(update_fields=["password"])
-                result.created += 1
-            else:
-                changes += _update_person(user, name=name, student_id=student_id)
-            membership = members.pop(user.pk, None)
-            if membership is None:
-                membership = Membership.objects.create(
-                    user=user, course=course, role=role, section=section or ""
-                )
-                result.enrolled += 1
-                result.changes.append(f"enrolled: {email} ({membership.get_role_display()})")
-                if membership.is_staff:
-                    staff_changed.append(user)
-            else:
-                was_staff = membership.is_staff
-                changes += _update_membership(membership, role=role, section=section)
-                if membership.is_staff != was_staff:
-                    staff_changed.append(user)
-                if not changes:
-                    result.unchanged += 1
-            if changes:
-                result.updated += 1
-                result.changes.append(f"{email}: {', '.join(changes)}")
-            result.emails.append(email)
-        if drop_missing:
-            dropped = _drop(members.values(), students_only="role" not in header)
-            result.dropped = len(dropped)
-            result.changes += [f"dropped: {m.user.email}" for m in dropped]
-            staff_changed += [m.user for m in dropped if m.role in STAFF_ROLES]
-        admin_access_sync(users=staff_changed)
-    return result
+
+def _apply_row(course, row, header, existing, members, result, staff_changed) -> None:
+    """Create or update one person and their membership (``members`` loses the ones seen,
+    so what is left is absent from the file)."""
+    email = row["email"].lower()
+    name, student_id = row.get("name", ""), row.get("student_id", "")
+    role = row.get("role", "").lower() or Role.STUDENT
+    section = row.get("section", "") if "section" in header else None
+    user = existing.get(email)
+    changes = []
+    if user is None:
+        user = get_user_model().objects.create_user(email=email, name=name, student_id=student_id)
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        result.created += 1
+    else:
+        changes += _update_person(user, name=name, student_id=student_id)
+    membership = members.pop(user.pk, None)
+    if membership is None:
+        membership = Membership.objects.create(
+            user=user, course=course, role=role, section=section or ""
+        )
+        result.enrolled += 1
+        result.changes.append(f"enrolled: {email} ({membership.get_role_display()})")
+        if membership.is_staff:
+            staff_changed.append(user)
+    else:
+        was_staff = membership.is_staff
+        changes += _update_membership(membership, role=role, section=section)
+        if membership.is_staff != was_staff:
+            staff_changed.append(user)
+        if not changes:
+            result.unchanged += 1
+    if changes:
+        result.updated += 1
+        result.changes.append(f"{email}: {', '.join(changes)}")
+    result.emails.append(email)
 
 
 def _update_person(user, *, name: str, student_id: str) -> list[str]:

@@ -182,6 +182,16 @@ def demo_students() -> list[tuple[str, str]]:
 DEMO_NO_CLASS = "No class"
 
 
+def demo_sign_in() -> str:
+    """How to sign in to the demo: the line `manage.py demo` ends with, every time
+    (dev.py serve repeats it as the last line before the server's own)."""
+    students = demo_students()
+    return (
+        f"Sign in as {DEMO_INSTRUCTOR[0]} (instructor) or {students[0][0]} … "
+        f"{students[-1][0]} (students); password for all: {DEMO_PASSWORD}"
+    )
+
+
 def demo_data(
     *, now: datetime | None = None, as_seeded: bool = False
 ) -> tuple[dict, list[HolidayMisfit]]:

@@ -47,45 +47,12 @@ def build_calendar(course: Course, user, base_url: str = "") -> Calendar:
     readings: dict[int, list[Reading]] = {}
     for reading in Reading.objects.filter(course=course).select_related("paper"):
         readings.setdefault(reading.session_id, []).append(reading)
-
     for session in course.sessions.all():
         session.course = course
-        event = Event()
+        papers = sorted(readings.get(session.pk, []), key=lambda r: (not r.required, r.order))
+        event = _session_event(course, session, papers, base_url)
         event.add("uid", f"session-{session.pk}@{host}")
         event.add("dtstamp", stamp)
-        papers = sorted(readings.get(session.pk, []), key=lambda r: (not r.required, r.order))
-        if session.meets:
-            event.add("dtstart", session.starts_at())
-            event.add("dtend", session.ends_at())
-            summary = session.title or session.topic or "Class"
-            if papers:
-                summary = f"{course.code}: {papers[0].paper.title}"
-            else:
-                summary = f"{course.code}: {summary}"
-        else:
-            # Holidays and deadline-only rows: all-day events.
-            event.add("dtstart", session.date)
-            event.add("dtend", session.date + timedelta(days=1))
-            label = session.title or session.notes or "No class"
-            summary = f"{course.code}: {'No class: ' if session.is_holiday else ''}{label}"
-        event.add("summary", summary)
-        lines = []
-        if session.topic:
-            lines.append(f"Topic: {session.topic}")
-        for reading in papers:
-            tag = "" if reading.required else "(optional) "
-            lines.append(
-                f"- {tag}{reading.paper.title}"
-                + (f" {reading.paper.url}" if reading.paper.url else "")
-            )
-        if session.notes:
-            lines.append(session.notes)
-        if lines:
-            event.add("description", "\n".join(lines))
-        if course.location and session.meets:
-            event.add("location", course.location)
-        if base_url:
-            event.add("url", base_url + reverse("courses:session", args=[course.code, session.pk]))
         cal.add_component(event)
 
     for item in due_items(user, [course]):
@@ -104,6 +71,36 @@ def build_calendar(course: Course, user, base_url: str = "") -> Calendar:
 
     cal.add_missing_timezones()
     return cal
+
+
+def _session_event(course: Course, session, papers: list[Reading], base_url: str) -> Event:
+    """One session: a timed event when class meets, else an all-day one (holidays)."""
+    event = Event()
+    if session.meets:
+        event.add("dtstart", session.starts_at())
+        event.add("dtend", session.ends_at())
+        summary = papers[0].paper.title if papers else session.title or session.topic or "Class"
+        summary = f"{course.code}: {summary}"
+    else:
+        event.add("dtstart", session.date)
+        event.add("dtend", session.date + timedelta(days=1))
+        label = session.title or session.notes or "No class"
+        summary = f"{course.code}: {'No class: ' if session.is_holiday else ''}{label}"
+    event.add("summary", summary)
+    lines = [f"Topic: {session.topic}"] if session.topic else []
+    for reading in papers:
+        tag = "" if reading.required else "(optional) "
+        url = f" {reading.paper.url}" if reading.paper.url else ""
+        lines.append(f"- {tag}{reading.paper.title}{url}")
+    if session.notes:
+        lines.append(session.notes)
+    if lines:
+        event.add("description", "\n".join(lines))
+    if course.location and session.meets:
+        event.add("location", course.location)
+    if base_url:
+        event.add("url", base_url + reverse("courses:session", args=[course.code, session.pk]))
+    return event
 
 
 def _fallback_uid(item) -> str:

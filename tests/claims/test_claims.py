@@ -22,7 +22,7 @@ from claims.services import (
     claim_remove,
     claim_withdraw,
 )
-from courses.models import Membership, Paper, PresentsBy, Reading, Role, Session, SessionKind
+from courses.models import Paper, PresentsBy, Reading, Session, SessionKind
 from teams.models import Team, TeamMember
 from tests.conftest import LA
 
@@ -37,46 +37,12 @@ def add_reading(session, title, **extra):
     return Reading.objects.create(session=session, paper=paper, order=order, **extra)
 
 
-@pytest.fixture
-def readings(session, reading):
-    """Two claimable readings (FlashInfer and Orca) plus one the instructor presents."""
-    orca = add_reading(session, "Orca: A Distributed Serving System")
-    add_reading(session, "Welcome and course overview", presented_by_instructor=True)
-    return [reading, orca]
-
-
-@pytest.fixture
-def student(make_user, course):
-    def make(email, name):
-        user = make_user(email, name)
-        Membership.objects.create(user=user, course=course, role=Role.STUDENT)
-        return user
-
-    return make
-
-
-@pytest.fixture
-def dana(student):
-    return student("dana@example.edu", "Dana Diaz")
-
-
-@pytest.fixture
-def erin(student):
-    return student("erin@example.edu", "Erin Evans")
-
-
 def board(course):
     return reverse("claims:board", args=[course.code])
 
 
 def claim_url(course, reading):
     return reverse("claims:claim_create", args=[course.code, reading.pk])
-
-
-@pytest.fixture
-def window_open():
-    with time_machine.travel(OPEN, tick=False):
-        yield
 
 
 def test_before_the_window_opens_buttons_are_disabled_and_say_when(login, course, alice, readings):

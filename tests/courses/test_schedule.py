@@ -78,7 +78,7 @@ def test_notes_show_the_course_due_dates_of_that_day(client, ecs):
     assert [n.text for n in rows[date(2025, 10, 7)].notes] == ["Project membership and topic due"]
     assert [n.text for n in rows[date(2025, 9, 25)].notes] == ["Paper claims open"]
     html = client.get(schedule_url(ecs)).content.decode()
-    assert "Paper presentation selection due 11:59 PM" in html
+    assert "Paper presentation selection due Tue Sep 30, 11:59 PM" in html
 
 
 def test_presenters_and_latest_slides_are_shown(client, ecs, make_user):

@@ -149,7 +149,7 @@ def test_a_student_claims_reviews_joins_a_team_and_is_graded(
         s.locator('select[name="action"]').select_option("prepare_grades")
         s.get_by_role("button", name="Go").click()
         s.wait_for_load_state()
-        assert s.get_by_text("grade rows added").is_visible()
+        assert s.get_by_text("1 grade row added").is_visible()
         staff.goto(f"/admin/projects/milestonegrade/?milestone__id__exact={proposal.pk}")
         s.locator('input[name="form-0-points"]').fill("9")
         s.locator('[name="form-0-feedback"]').fill("Clear plan; tighten the evaluation.")

@@ -79,7 +79,8 @@ def test_loading_refuses_to_delete_a_component_that_has_scores(course, alice):
         ({"weight": "lots"}, "components[0].weight", "is not a number"),
         ({"weight": "-1"}, "components[0].weight", "non-negative"),
         ({"bonus": "yes"}, "components[0].bonus", "true or false"),
-        ({"colour": "red"}, "components[0]", "unknown key"),
+        # At the key itself, as in every section (it used to point at the entry).
+        ({"colour": "red"}, "components[0].colour", r"unknown field \(expected one of: bonus,"),
         ({"name": ""}, "components[0].name", "needs a name"),
     ],
 )

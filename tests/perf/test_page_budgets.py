@@ -1,6 +1,7 @@
 """Every page of the public interface runs the same number of queries whatever the
-course size: built at 5 and at 25 students (bench/pagedata.py), each page is
-requested by the role that uses it and the query counts must be equal.
+course size: built at 5 and at 25 students (tests/populated.py, the course the page
+benchmark bench/pages.py builds too), each page is requested by the role that uses it and
+the query counts must be equal.
 
 The people: `student` presents a reading, is in a team and reviewed ten readings;
 `instructor` and `ta` are the course staff; anonymous visitors see the public pages.
@@ -10,7 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from bench.pagedata import build_course
+from tests.populated import build_course
 
 pytestmark = pytest.mark.django_db
 

@@ -51,7 +51,7 @@ def test_the_night_before_rule_follows_dst(course, session):
     )
     milestone.full_clean()
     assert milestone.due_at == eom(datetime(2025, 11, 3, 23, 59, tzinfo=LA))  # PST, after 11/2
-    assert milestone.describe_due() == "11:59 PM the day before the session of Tue Nov 4"
+    assert milestone.describe_due() == "11:59 PM the day before class on Tue Nov 4"
 
 
 def test_moving_the_session_in_the_admin_moves_the_milestone(

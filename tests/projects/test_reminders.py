@@ -35,7 +35,7 @@ def test_members_of_teams_without_a_submission_are_reminded_once(
     )
     assert run(proposal.due_at - timedelta(hours=30)).startswith("send_reminders: 0 ")
     out = run(proposal.due_at - timedelta(hours=20))
-    assert out == "send_reminders: 2 reminder(s) sent for the next 24 h."
+    assert out == "send_reminders: 2 reminders sent for the next 24 h."
     assert sorted(m.to[0] for m in mail.outbox) == ["alice@example.edu", "bob@example.edu"]
     email = mail.outbox[0]
     assert "Project proposal" in email.subject and "Thu Oct 16, 2025 11:59 PM PDT" in email.body

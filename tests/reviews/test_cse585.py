@@ -12,12 +12,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from claims.models import Claim
-from courses.models import Membership, Paper, Reading, Role, Session
 from grading.engine import score_component
-from grading.models import ComponentSource, GradeComponent
-from reviews.models import Review, ReviewKind
-from teams.models import Team, TeamMember
+from grading.models import ComponentSource
+from reviews.models import Review
+from tests import factories as f
 
 SUMMARY_PROMPTS = [
     {"key": "problem", "label": "What is the problem and why is it important?", "required": True},
@@ -43,16 +41,16 @@ SUMMARY_ANSWERS = {"problem": "P", "hypothesis": "H", "solution": "S", "drawback
 def cse(other_course):
     other_course.default_start_time = time(10, 30)
     other_course.save()
-    summaries = GradeComponent.objects.create(
+    summaries = f.GradeComponentFactory(
         course=other_course,
         name="Paper summary",
         weight=Decimal("15"),
         source=ComponentSource.REVIEWS,
     )
-    questions = GradeComponent.objects.create(
+    questions = f.GradeComponentFactory(
         course=other_course, name="Questions", weight=Decimal("10"), source=ComponentSource.REVIEWS
     )
-    summary = ReviewKind.objects.create(
+    summary = f.ReviewKindFactory(
         course=other_course,
         name="Summary",
         slug="summary",
@@ -66,7 +64,7 @@ def cse(other_course):
         component=summaries,
         order=1,
     )
-    question = ReviewKind.objects.create(
+    question = f.ReviewKindFactory(
         course=other_course,
         name="Question",
         slug="question",
@@ -80,29 +78,22 @@ def cse(other_course):
         component=questions,
         order=2,
     )
-    session = Session.objects.create(course=other_course, date=date(2025, 11, 4))
-    presented = Reading.objects.create(
-        session=session, paper=Paper.objects.create(course=other_course, title="vLLM"), order=1
-    )
-    unpresented = Reading.objects.create(
-        session=session, paper=Paper.objects.create(course=other_course, title="Orca"), order=2
-    )
+    session = f.SessionFactory(course=other_course, date=date(2025, 11, 4))
+    presented = f.ReadingFactory(session=session, paper__title="vLLM", order=1)
+    unpresented = f.ReadingFactory(session=session, paper__title="Orca", order=2)
     return other_course, summary, question, presented, unpresented
 
 
 @pytest.fixture
-def people(cse, make_user):
+def people(cse):
     course, summary, question, presented, unpresented = cse
-    users = {}
-    for name in ("sam", "sue", "tom"):
-        users[name] = make_user(f"{name}@umich.edu", name.title())
-        Membership.objects.create(user=users[name], course=course, role=Role.STUDENT)
-    attention = Team.objects.create(course=course, name="Attention")
-    caching = Team.objects.create(course=course, name="Caching")
-    TeamMember.objects.create(team=attention, user=users["sam"])
-    TeamMember.objects.create(team=attention, user=users["sue"])
-    TeamMember.objects.create(team=caching, user=users["tom"])
-    Claim.objects.create(course=course, reading=presented, team=attention)
+    users = {
+        name: f.StudentFactory(course=course, email=f"{name}@umich.edu", name=name.title())
+        for name in ("sam", "sue", "tom")
+    }
+    attention = f.TeamFactory(course=course, name="Attention", members=[users["sam"], users["sue"]])
+    f.TeamFactory(course=course, name="Caching", members=[users["tom"]])
+    f.ClaimFactory(course=course, reading=presented, by_team=True, team=attention)
     users["attention"] = attention
     return users
 

@@ -183,7 +183,7 @@ def test_the_readme_cse585_example_loads(other_course):
     import yaml
 
     from grading.models import ComponentSource, GradeComponent
-    from reviews.integration import load_kinds
+    from reviews.coursefile import load_kinds
 
     for name in ("Paper Summary", "Participation"):
         GradeComponent.objects.create(

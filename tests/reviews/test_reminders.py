@@ -32,7 +32,7 @@ def test_reminds_everyone_who_has_not_submitted_within_24_hours(
         kind=paper_review, reading=reading, student=bob, submitted_at=DUE, first_submitted_at=DUE
     )
     out = run(DUE - timedelta(hours=20))
-    assert out.strip() == "send_reminders: 1 reminder(s) sent for the next 24 h."
+    assert out.strip() == "send_reminders: 1 reminder sent for the next 24 h."
     (email,) = mail.outbox
     assert email.to == ["alice@example.edu"]
     assert reading.paper.title in email.body

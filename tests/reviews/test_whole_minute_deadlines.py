@@ -372,5 +372,28 @@ def test_pages_write_times_as_pm_never_p_dot_m(
 def test_format_instant_is_the_one_way_to_write_an_instant():
     instant = datetime(2025, 11, 4, 7, 59, 59, 999999, tzinfo=UTC)
     assert timing.format_instant(instant, LA) == "Mon Nov 3, 11:59 PM PST"
-    assert timing.format_instant(instant, LA, year=True) == "Mon Nov 3, 2025, 11:59 PM PST"
+    assert timing.format_instant(instant, LA, year=True) == "Mon Nov 3, 2025 11:59 PM PST"
     assert timing.DuePolicy(at=time(15, 0)).describe() == "3:00 PM the day before class"
+
+
+def test_staff_give_a_team_n_more_days_on_the_milestones_admin_page(
+    course, alice, flash, instructor, login
+):
+    from tests.forms import resubmit
+
+    milestone = Milestone.objects.create(
+        course=course, name="Report", due_at=datetime(2025, 10, 31, 23, 59, tzinfo=LA)
+    )
+    response = resubmit(
+        login(instructor),
+        reverse("admin:projects_milestone_change", args=[milestone.pk]),
+        **{
+            "extensions-TOTAL_FORMS": "1",
+            "extensions-0-team": str(flash.pk),
+            "extensions-0-extra_days": "3",
+            "extensions-0-reason": "flu",
+        },
+    )
+    assert response.status_code == 302
+    # Fri 10/31 11:59 PM PDT + 3 days = Mon 11/3 11:59 PM PST, across the 11/2 change.
+    assert milestone.due_for(flash) == datetime(2025, 11, 3, 23, 59, 59, 999999, tzinfo=LA)

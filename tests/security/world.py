@@ -17,26 +17,22 @@ scores) so that swapping an id for another course's object can be tried everywhe
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
 
 from claims.models import Claim, ClaimEvent, Slides
 from courses.models import Course, Membership, Paper, Reading, Role, Session
 from grading.models import ComponentSource, GradeComponent, ManualScore
 from projects.models import Deliverable, Milestone, MilestoneGrade, Submission
 from reviews.models import Extension, Review, ReviewKind
-from teams.models import Team, TeamMember
+from teams.models import Team
+from tests import factories as f
+from tests.factories import LA, PDF  # noqa: F401 - PDF: the bytes of the world's files, tests compare with it
 
-LA = ZoneInfo("America/Los_Angeles")
 # Wed 2025-11-05 noon: the day after the session, so reviews are due and digests open;
 # claim window and team deadline have passed; the project milestone is still open.
 NOW = datetime(2025, 11, 5, 12, 0, tzinfo=LA)
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 
 ROLES = (
     "anon",
@@ -90,20 +86,17 @@ class World:
         return self.users.get(role)
 
 
-def _user(email, name, **extra):
-    return get_user_model().objects.create_user(email=email, password=None, name=name, **extra)
-
-
 def _member(course, email, name, role):
-    user = _user(email, name, is_staff=role != Role.STUDENT)
-    Membership.objects.create(user=user, course=course, role=role)
-    return user
+    # No usable password: the tests sign in with force_login.
+    return f.MembershipFactory(
+        course=course, role=role, user__email=email, user__name=name, user__password=None
+    ).user
 
 
 def _course_objects(course, *, presenter, author, team_members, team_name, grader):
     w = CourseWorld(course=course)
-    w.session = Session.objects.create(course=course, date=date(2025, 11, 4), topic="Inference")
-    w.paper = Paper.objects.create(
+    w.session = f.SessionFactory(course=course, date=date(2025, 11, 4), topic="Inference")
+    w.paper = f.PaperFactory(
         course=course,
         title=f"FlashInfer for {course.code}",
         authors="Ye et al.",
@@ -111,35 +104,24 @@ def _course_objects(course, *, presenter, author, team_members, team_name, grade
         year=2025,
         url="https://arxiv.org/abs/2501.01005",
     )
-    w.reading = Reading.objects.create(session=w.session, paper=w.paper, required=True, order=1)
-    w.claim = Claim.objects.create(
-        course=course, reading=w.reading, student=presenter, claimed_by=presenter
+    w.reading = f.ReadingFactory(session=w.session, paper=w.paper, order=1)
+    w.claim = f.ClaimFactory(course=course, reading=w.reading, student=presenter)
+    w.claim_event = f.ClaimEventFactory(course=course, reading=w.reading, actor=presenter)
+    w.slides = f.SlidesFactory(reading=w.reading, uploaded_by=presenter)
+    w.team = f.TeamFactory(
+        course=course, name=team_name, created_by=team_members[0], members=team_members
     )
-    w.claim_event = ClaimEvent.objects.create(
-        course=course, reading=w.reading, action="claim", holder=str(presenter), actor=presenter
-    )
-    w.slides = Slides(
-        reading=w.reading,
-        original_name="talk.pdf",
-        content_type="application/pdf",
-        uploaded_by=presenter,
-    )
-    w.slides.file.save("talk.pdf", ContentFile(PDF), save=False)
-    w.slides.save()
 
-    w.team = Team.objects.create(course=course, name=team_name, created_by=team_members[0])
-    for user in team_members:
-        TeamMember.objects.create(team=w.team, user=user)
-
-    w.component = GradeComponent.objects.create(
+    w.component = f.GradeComponentFactory(
         course=course, name="Final report", weight=Decimal(60), source=ComponentSource.MILESTONE,
         published=True, order=1,
     )  # fmt: skip
-    w.manual_component = GradeComponent.objects.create(
+    w.manual_component = f.GradeComponentFactory(
         course=course, name="Participation", weight=Decimal(40), source=ComponentSource.MANUAL,
         published=True, order=2,
     )  # fmt: skip
-    w.milestone = Milestone.objects.create(
+    submitted_at = datetime(2025, 11, 1, 12, 0, tzinfo=LA)
+    w.milestone = f.MilestoneFactory(
         course=course,
         name="Final report",
         due_at=datetime(2025, 12, 1, 23, 59, tzinfo=LA),
@@ -147,38 +129,32 @@ def _course_objects(course, *, presenter, author, team_members, team_name, grade
         component=w.component,
         order=1,
     )
-    w.submission = Submission(
+    w.submission = f.SubmissionFactory(
         milestone=w.milestone,
         team=w.team,
-        version=1,
         submitted_by=team_members[0],
-        submitted_at=datetime(2025, 11, 1, 12, 0, tzinfo=LA),
-        original_name="report.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
+        submitted_at=submitted_at,
+        pdf=True,
     )
-    w.submission.file.save("report.pdf", ContentFile(PDF), save=False)
-    w.submission.save()
-    text_milestone = Milestone.objects.create(
+    text_milestone = f.MilestoneFactory(
         course=course,
         name="Check-in notes",
         due_at=datetime(2025, 12, 2, 23, 59, tzinfo=LA),
         deliverable=Deliverable.TEXT,
         order=2,
     )
-    w.text_submission = Submission.objects.create(
+    w.text_submission = f.SubmissionFactory(
         milestone=text_milestone,
         team=w.team,
-        version=1,
         submitted_by=team_members[0],
-        submitted_at=datetime(2025, 11, 1, 12, 0, tzinfo=LA),
+        submitted_at=submitted_at,
         text="We met on Monday.",
     )
-    w.milestone_grade = MilestoneGrade.objects.create(
+    w.milestone_grade = f.MilestoneGradeFactory(
         milestone=w.milestone, team=w.team, points=Decimal(90), feedback="Solid.", published=True
     )
 
-    w.kind = ReviewKind.objects.create(
+    w.kind = f.ReviewKindFactory(
         course=course,
         name="Paper review",
         slug="review",
@@ -190,22 +166,23 @@ def _course_objects(course, *, presenter, author, team_members, team_name, grade
         due_days_before=1,
         due_time=time(23, 59),
     )
-    w.review = Review.objects.create(
+    written_at = datetime(2025, 11, 2, 12, 0, tzinfo=LA)
+    w.review = f.ReviewFactory(
         kind=w.kind,
         reading=w.reading,
         student=author,
         answers={"summary": "A fast attention engine.", "questions": "Does it scale?"},
-        submitted_at=datetime(2025, 11, 2, 12, 0, tzinfo=LA),
-        first_submitted_at=datetime(2025, 11, 2, 12, 0, tzinfo=LA),
+        submitted_at=written_at,
+        first_submitted_at=written_at,
         points=Decimal(1),
         feedback="Good.",
         feedback_published=True,
         graded_by=grader,
     )
-    w.extension = Extension.objects.create(
+    w.extension = f.ExtensionFactory(
         course=course, kind=w.kind, student=author, due_at=datetime(2025, 11, 10, tzinfo=LA)
     )
-    w.manual_score = ManualScore.objects.create(
+    w.manual_score = f.ManualScoreFactory(
         component=w.manual_component, student=author, points=Decimal(95), feedback="Spoke up."
     )
     w.membership = Membership.objects.get(course=course, user=author)
@@ -213,28 +190,12 @@ def _course_objects(course, *, presenter, author, team_members, team_name, grade
 
 
 def build_world() -> World:
-    course = Course.objects.create(
-        code="ecs289d-f25",
-        title="Datacenter Systems for LLMs",
-        term="Fall 2025",
-        time_zone="America/Los_Angeles",
-        default_start_time=time(10, 30),
-        claims_open_at=datetime(2025, 9, 25, 12, 0, tzinfo=LA),
-        claims_close_at=datetime(2025, 9, 30, 23, 59, tzinfo=LA),
-        team_min_size=2,
-        team_max_size=5,
-        team_deadline=datetime(2025, 10, 7, 23, 59, tzinfo=LA),
-    )
-    other = Course.objects.create(
+    course = f.CourseFactory(code="ecs289d-f25", team_min_size=2)
+    other = f.CourseFactory(
         code="cse585-f25",
         title="Advanced Scalable Systems for GenAI",
-        term="Fall 2025",
         time_zone="America/Detroit",
-        claims_open_at=datetime(2025, 9, 25, 12, 0, tzinfo=LA),
-        claims_close_at=datetime(2025, 9, 30, 23, 59, tzinfo=LA),
         team_min_size=1,
-        team_max_size=5,
-        team_deadline=datetime(2025, 10, 7, 23, 59, tzinfo=LA),
     )
     u = {
         "instructor": _member(course, "yang@example.edu", "Yang Zhou", Role.INSTRUCTOR),
@@ -267,8 +228,9 @@ def build_world() -> World:
         grader=u["other_ta"],
     )
     world = World(here=here, there=there, users=u)
-    world.rival_team = Team.objects.create(course=course, name="Rivals", created_by=u["rival"])
-    TeamMember.objects.create(team=world.rival_team, user=u["rival"])
+    world.rival_team = f.TeamFactory(
+        course=course, name="Rivals", created_by=u["rival"], members=[u["rival"]]
+    )
     world.group = Group.objects.create(name="graders")
     world.axes = {
         "accessattempt": AccessAttempt.objects.create(

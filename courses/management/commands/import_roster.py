@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from courses.models import Course, Membership
 from courses.services.invitations import members_invite
@@ -49,5 +50,6 @@ class Command(BaseCommand):
             memberships = Membership.objects.filter(
                 course=course, user__email__in=result.emails
             ).select_related("user", "course")
-            summary += f"; {members_invite(memberships=memberships)} invitation(s) sent"
+            sent = members_invite(memberships=memberships)
+            summary += "; " + ngettext("%d invitation sent", "%d invitations sent", sent) % sent
         self.stdout.write(summary)

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from courses import reminders
 
@@ -20,4 +21,5 @@ class Command(BaseCommand):
         if window <= 0:
             raise CommandError("--window must be a positive number of hours.")
         sent = sum(reminders.send_all(window=timedelta(hours=window)).values())
-        self.stdout.write(f"send_reminders: {sent} reminder(s) sent for the next {window:g} h.")
+        reminders_sent = ngettext("%d reminder sent", "%d reminders sent", sent) % sent
+        self.stdout.write(f"send_reminders: {reminders_sent} for the next {window:g} h.")

@@ -1,0 +1,67 @@
+"""The database's side of the claim rules is the text of claims/migrations/0003: what the
+database runs is what a reader of that migration reads (the raw inserts it refuses are
+tests/claims/test_claims.py's)."""
+
+import importlib
+import re
+
+import pytest
+from django.db import DatabaseError, connection
+
+from tests.claims.test_claims import raw_claim, sqlstate
+
+pytestmark = pytest.mark.django_db
+
+MIGRATION = importlib.import_module("claims.migrations.0003_claim_trigger_readable")
+
+
+def body(sql: str) -> str:
+    """The function's body: the text between its dollar quotes."""
+    return re.search(r"\$(?:function)?\$(.*)\$(?:function)?\$", sql, re.DOTALL).group(1)
+
+
+def definition(function: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_functiondef(%s::regproc)", [function])
+        return cursor.fetchone()[0]
+
+
+def test_the_trigger_function_in_the_database_is_the_migrations_text():
+    held = definition("courses_claim_enforce")
+    assert body(held) == body(MIGRATION.ENFORCE_FUNCTION)
+    assert "RETURNS trigger" in held and "LANGUAGE plpgsql" in held
+
+
+def test_the_glance_function_in_the_database_is_the_migrations_text():
+    held = definition("courses_claim_glance")
+    assert body(held) == body(MIGRATION.GLANCE_FUNCTION)
+    assert " STABLE" in held
+    assert (
+        "RETURNS TABLE(found boolean, claimable boolean, title text, is_student boolean,"
+        " team_id bigint, seats smallint[], names text[], held bigint, any_free boolean)"
+    ) in held
+
+
+def test_the_trigger_still_fires_on_its_table():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'courses_claim_enforce'"
+        )
+        (trigger,) = cursor.fetchone()
+    assert trigger == (
+        "CREATE TRIGGER courses_claim_enforce BEFORE INSERT OR UPDATE ON public.courses_claim"
+        " FOR EACH ROW EXECUTE FUNCTION courses_claim_enforce()"
+    )
+
+
+def test_reversing_the_migration_restores_the_text_courses_0006_left(course, alice, readings):
+    """Run here inside the test's transaction, which rolls it back."""
+    courses_0006 = importlib.import_module("courses.migrations.0006_second_presenter_by_count")
+    with connection.cursor() as cursor:
+        for sql in MIGRATION.Migration.operations[0].reverse_sql:
+            cursor.execute(sql)
+    assert body(definition("courses_claim_enforce")) == body(courses_0006.NEW_FUNCTION)
+    raw_claim(course, readings[0], alice)
+    with pytest.raises(DatabaseError) as refused:
+        raw_claim(course, readings[1], alice)
+    assert sqlstate(refused) == "SC002"
