@@ -1,10 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.template.defaultfilters import linebreaksbr
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import ngettext
 
@@ -16,6 +16,7 @@ from grading.models import GradeComponent
 from reviews.forms import ReviewAdminForm
 from reviews.models import DueOverride, Extension, Review, ReviewKind
 from reviews.plan import DueTimes, author_of
+from reviews.templatetags.review_markdown import render_markdown
 from teams.models import Team
 
 
@@ -236,8 +237,11 @@ class ReviewAdmin(ScopedChoicesMixin, CourseScopedAdmin):
             return "—"
         return format_html_join(
             "",
-            "<p><strong>{}</strong><br>{}</p>",
-            ((p["label"], linebreaksbr(obj.answers.get(p["key"], ""))) for p in obj.kind.prompts),
+            '<p><strong>{}</strong></p><div class="review-text">{}</div>',
+            (
+                (p["label"], mark_safe(render_markdown(obj.answers.get(p["key"], ""))))  # noqa: S308 - nh3 sanitised it
+                for p in obj.kind.prompts
+            ),
         )
 
     @admin.display(description="review")

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from django import forms
@@ -8,6 +9,32 @@ from reviews.models import Review
 
 def _words(text: str) -> int:
     return len(text.split())
+
+
+# "Summary (3-4 sentences)", "one question", "about 200 words": guidance written in the label.
+_SUGGESTED = re.compile(
+    r"(?:about |up to |at most |at least )?(?:\d+\s*[-–]\s*\d+|\d+|one|two|three|a few)"
+    r"\s+(?:sentences?|words?|paragraphs?|questions?)",
+    re.IGNORECASE,
+)
+
+
+def length_guidance(prompt: dict) -> dict:
+    """The prompt's length rule for the word counter: the course's hard limits
+    (``min_words``/``max_words``, refused on submit) and any suggested length
+    written in its label or help text (guidance only, never refused)."""
+    said = _SUGGESTED.search(f"{prompt['label']} {prompt.get('help', '')}")
+    limits = []
+    if prompt.get("min_words"):
+        limits.append(f"at least {prompt['min_words']} words")
+    if prompt.get("max_words"):
+        limits.append(f"at most {prompt['max_words']} words")
+    return {
+        "suggested": said.group(0) if said else "",
+        "limit": ", ".join(limits),
+        "min_words": prompt.get("min_words") or "",
+        "max_words": prompt.get("max_words") or "",
+    }
 
 
 class ReviewForm(forms.Form):
@@ -68,6 +95,16 @@ class ReviewForm(forms.Form):
 
     def answers(self) -> dict[str, str]:
         return {p["key"]: self.cleaned_data.get(p["key"], "") for p in self.kind.prompts}
+
+    def rows(self) -> list[dict]:
+        """Per prompt: the field, its current text, its word count and length guidance."""
+        rows = []
+        for prompt in self.kind.prompts:
+            field = self[prompt["key"]]
+            text = field.value() or ""
+            words = _words(text)
+            rows.append({"field": field, "text": text, "words": words, **length_guidance(prompt)})
+        return rows
 
 
 class ReviewAdminForm(forms.ModelForm):

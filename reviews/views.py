@@ -85,7 +85,14 @@ def write(request, access, pk):
     owed = next((o for o in choices if o.kind.slug == wanted), choices[0])
     kind = owed.kind
     mark_points_visibility(course, [owed])
-    if request.method == "POST":
+    previewing = request.method == "POST" and "preview" in request.POST
+    if previewing:
+        # Saves nothing: the same form, the text kept, each answer rendered beside it,
+        # unvalidated (a preview is not a refusal).
+        form = ReviewForm(
+            initial={p["key"]: request.POST.get(p["key"], "") for p in kind.prompts}, kind=kind
+        )
+    elif request.method == "POST":
         form = ReviewForm(request.POST, kind=kind)
         if form.is_valid():
             try:
@@ -116,6 +123,7 @@ def write(request, access, pk):
             "choices": choices,
             "form": form,
             "editable": owed.editable,
+            "previewing": previewing,
             "status_line": owed.status_line(),
             "earned": owed.earned,
             "answers": [(p["label"], answers.get(p["key"], "")) for p in kind.prompts],

@@ -271,3 +271,29 @@ def test_team_presenters_are_escaped_on_the_schedule_and_claims_board(world, as_
         html = as_role(role).get(path).content.decode()
         assert_escaped(html, payload, f"{path} as {role}")
         assert escape(payload) in html
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "[x](javascript:alert(1))",
+        '[x](https://ex.org/" onclick="alert(1))',
+        '![x](x" onerror="alert(1))',
+        "**<script>alert(1)</script>**",
+    ],
+)
+def test_review_answers_rendered_as_markdown_carry_no_script(world, as_role, payload):
+    fill_with(world, payload)
+    code, reading = world.here.course.code, world.here.reading.pk
+    for role, path in [
+        ("presenter", f"/courses/{code}/readings/{reading}/digest/"),
+        ("ta", f"/courses/{code}/readings/{reading}/digest/"),
+        ("ta", reverse("admin:reviews_review_change", args=[world.here.review.pk])),
+    ]:
+        html = as_role(role).get(path).content.decode()
+        assert 'class="review-text"' in html, f"{path} as {role} shows no answers"
+        # A quote left in a text node is harmless, so only what the parser sees counts.
+        audit = TagAudit()
+        audit.feed(html)
+        assert audit.problems == [], f"{path} as {role}: {audit.problems}"
+        assert "<script>alert" not in html and "<img" not in html

@@ -6,6 +6,23 @@
   "use strict";
   var form = document.querySelector("form[data-draft-key]");
   if (!form) return;
+
+  // The live word count beside each answer: guidance, never a block on submitting.
+  Array.prototype.forEach.call(form.querySelectorAll("[data-count-for]"), function (counter) {
+    var field = document.getElementById(counter.getAttribute("data-count-for"));
+    var shown = counter.querySelector(".word-count-n");
+    if (!field || !shown) return;
+    var min = parseInt(counter.getAttribute("data-min") || "0", 10);
+    var max = parseInt(counter.getAttribute("data-max") || "0", 10);
+    function update() {
+      var n = field.value.trim() ? field.value.trim().split(/\s+/).length : 0;
+      shown.textContent = n + (n === 1 ? " word" : " words");
+      counter.classList.toggle("text-warning-emphasis", n > 0 && ((min && n < min) || (max && n > max)));
+    }
+    field.addEventListener("input", update);
+    update();
+  });
+
   var store;
   try { store = window.localStorage; } catch (e) { return; }
   if (!store) return;
@@ -45,6 +62,7 @@
         fields.forEach(function (f) {
           var v = draft.values[f.name];
           if (typeof v === "string") f.value = v;
+          f.dispatchEvent(new Event("input", { bubbles: true }));
         });
         note.remove();
       });
