@@ -20,6 +20,7 @@ from django.utils import timezone
 from claims import rules
 from claims.models import Claim, ClaimEvent
 from claims.rules import Refusal, SeatFacts
+from courses import timing
 from courses.models import Course, Membership, Reading, Role
 from teams.models import Team, TeamMember
 
@@ -445,11 +446,13 @@ def tell_moved_presenters(moves) -> int:
         }
         for person in sorted(people, key=lambda user: user.email):
             send_mail(
-                subject=f"{course.code}: “{reading.paper.title}” moved to {_day(new)}"[:200],
+                subject=f"{course.code}: “{reading.paper.title}” moved to {timing.format_day(new)}"[
+                    :200
+                ],
                 message=(
                     f"Hello {person.name or person.email},\n\n"
                     f"The schedule of {course.title} changed: “{reading.paper.title}”, which "
-                    f"you present, moved from {_day(old)} to {_day(new)}. Your claim and "
+                    f"you present, moved from {timing.format_day(old)} to {timing.format_day(new)}. Your claim and "
                     f"everything attached to the reading moved with it.\n\n"
                     f"The schedule: {url}\n"
                 ),
@@ -458,7 +461,3 @@ def tell_moved_presenters(moves) -> int:
             )
             sent += 1
     return sent
-
-
-def _day(day) -> str:
-    return f"{day:%a %b} {day.day}"  # Tue Oct 7

@@ -99,8 +99,13 @@ def format_instant(instant: datetime, tz: ZoneInfo, *, year: bool = False) -> st
     (with ``year``, as emails write it: 'Mon Nov 3, 2025 11:59 PM PST'), in the course's
     zone."""
     local = instant.astimezone(tz)
-    day = f"{local:%a %b} {local.day}, " + (f"{local.year} " if year else "")
+    day = f"{format_day(local)}, " + (f"{local.year} " if year else "")
     return f"{day}{local.hour % 12 or 12}:{local:%M %p %Z}"
+
+
+def format_day(day) -> str:
+    """The one way to write a day: 'Tue Oct 7' (a date, or an aware instant's local day)."""
+    return f"{day:%a %b} {day.day}"
 
 
 def humanize_delta(delta: timedelta) -> str:

@@ -4,11 +4,9 @@ attached to it. A file that drops a reading or a session with work attached is r
 naming it, before anything changes; each change is listed for --dry-run and the log.
 """
 
-from datetime import date
-
 from django.db import IntegrityError, connection, models, transaction
 
-from courses import plugins
+from courses import plugins, timing
 from courses.coursefile.schedule import ImportResult, ReadingEntry, SessionEntry
 from courses.coursefile.schema import CourseFileError
 from courses.models import Course, Paper, Reading, Session
@@ -38,7 +36,9 @@ def load_sessions(course: Course, entries: list[SessionEntry], result: ImportRes
     by_title = {r.paper.title.casefold(): r for r in readings}
     _save_readings(course, entries, sessions, by_title, result)
     for session in removed:
-        note(f"removes the session of {_day(session.date)} ({_session_label(session)})")
+        note(
+            f"removes the session of {timing.format_day(session.date)} ({_session_label(session)})"
+        )
         session.delete()
         result.sessions_removed += 1
     # The deferred "order unique within a session" is checked now, so a violation
@@ -111,7 +111,7 @@ def _save_sessions(course, entries, matched, result) -> list[Session]:
         if is_new:
             result.sessions_added += 1
             result.changes.append(
-                f"adds the session of {_day(session.date)} ({_session_label(session)})"
+                f"adds the session of {timing.format_day(session.date)} ({_session_label(session)})"
             )
         sessions.append(session)
     return sessions
@@ -127,7 +127,9 @@ def _save_readings(course, entries, sessions, by_title, result) -> None:
             if reading is None:
                 reading = Reading(paper=_paper_for(course, item))
                 result.readings_added += 1
-                result.changes.append(f"adds “{reading.paper.title}” to {_day(session.date)}")
+                result.changes.append(
+                    f"adds “{reading.paper.title}” to {timing.format_day(session.date)}"
+                )
             else:
                 _update_paper(reading.paper, item)
                 if reading.session_id != session.pk:
@@ -161,10 +163,6 @@ def _update_paper(paper: Paper, item: ReadingEntry) -> None:
         paper.save()
 
 
-def _day(day: date) -> str:
-    return f"{day:%a %b} {day.day}"  # Tue Oct 7
-
-
 def _session_label(session: Session) -> str:
     return session.title or session.topic or session.get_kind_display()
 
@@ -180,7 +178,7 @@ def _remove_readings(readings: list[Reading], note) -> None:
         for pk, phrase in found.items():
             said.setdefault(pk, []).append(phrase)
     for reading in readings:
-        line = f"removes “{reading.paper.title}” from {_day(reading.session.date)}"
+        line = f"removes “{reading.paper.title}” from {timing.format_day(reading.session.date)}"
         if said.get(reading.pk):
             line += f" ({'; '.join(said[reading.pk])})"
         note(line)
@@ -205,7 +203,7 @@ def _note_moves(moved: list[tuple[Reading, Session]], result: ImportResult) -> N
     for reading, old in moved:
         work = said.get(reading.pk, []) + attached.get(reading.pk, [])
         new = reading.session
-        line = f"moves “{reading.paper.title}” from {_day(old.date)} to {_day(new.date)}"
+        line = f"moves “{reading.paper.title}” from {timing.format_day(old.date)} to {timing.format_day(new.date)}"
         result.changes.append(line + (f": {', '.join(work)}" if work else ""))
         if old.date != new.date:
             result.moves.append((reading, old.date, new.date))

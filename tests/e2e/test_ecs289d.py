@@ -14,11 +14,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 
 from claims.services import claim_reading
 from courses.models import Reading, Role
-from projects.models import Milestone, Team
+from projects.models import Milestone
 from reviews.models import Review
+from teams.models import Team
 from teams.services import team_create
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import doc_shot
@@ -72,7 +74,8 @@ def test_a_student_claims_reviews_joins_a_team_and_is_graded(
         p.locator(f"#reading-{raced.pk}").get_by_role("button", name="Claim").click(force=True)
         p.wait_for_load_state()
         p.clock.resume()
-        assert p.get_by_text(f"Bob Baker got “{RACED}” first").is_visible()
+        # The click's POST and redirect may still be under way: wait for the answer page.
+        expect(p.get_by_text(f"Bob Baker got “{RACED}” first")).to_be_visible()
         page.shot("lost-race")
 
         p.locator(f"#reading-{claimed.pk}").get_by_role("button", name="Claim").click()
