@@ -142,7 +142,17 @@ def manage(*args) -> None:
     run(PY, "manage.py", *args)
 
 
-URL = "http://127.0.0.1:8000/"
+PORT_VARIABLE = "SEMINAR_PORT"  # another port for serve, e.g. when 8000 is taken
+
+
+def port(environ=os.environ) -> str:
+    return environ.get(PORT_VARIABLE, "").strip() or "8000"
+
+
+def url(environ=os.environ) -> str:
+    return f"http://127.0.0.1:{port(environ)}/"
+
+
 FALSE_WORDS = {"0", "false", "no", "off"}  # seminar/env.py's; DEBUG is on unless one of them
 
 
@@ -154,7 +164,7 @@ def debug_on(environ=os.environ) -> bool:
 def sign_in_banner(demo_output: str, *, debug: bool) -> str:
     """What serve prints last before the server's own lines: the address and, in DEBUG,
     the demo's accounts and password (the "Sign in as" line `manage.py demo` ends with)."""
-    lines = ["", f"Seminar is at {URL}"]
+    lines = ["", f"Seminar is at {url()}"]
     if debug:
         lines += [line for line in demo_output.splitlines() if is_sign_in(line)]
     return "\n".join([*lines, ""])
@@ -175,7 +185,7 @@ def serve(extra: list[str]) -> None:
     # Printed here, once, before exec: runserver's autoreloader runs manage.py again in a
     # child process, so anything printed from inside it would come twice or scroll away.
     print(sign_in_banner(demo.stdout, debug=debug_on()), flush=True)
-    os.execv(str(PY), [str(PY), "manage.py", "runserver", "127.0.0.1:8000", *extra])
+    os.execv(str(PY), [str(PY), "manage.py", "runserver", f"127.0.0.1:{port()}", *extra])
 
 
 def test(extra: list[str]) -> None:

@@ -5,7 +5,7 @@ from django.db.models import Q
 from courses import timing
 from courses.models.course import Course
 from courses.models.schedule import Reading
-from teams.models import Team
+from teams.models import HeldByStudentOrTeam
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -21,7 +21,7 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(Q(student=user) | Q(team__members__user=user))
 
 
-class Claim(models.Model):
+class Claim(HeldByStudentOrTeam):
     """A student's (or team's) first-come hold on presenting a reading.
 
     A withdrawn claim is kept (``withdrawn_at`` set) as history. The invariants
@@ -32,16 +32,6 @@ class Claim(models.Model):
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="claims")
     reading = models.ForeignKey(Reading, on_delete=models.PROTECT, related_name="claims")
-    student = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="claims",
-    )
-    team = models.ForeignKey(
-        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="claims"
-    )
     seat = models.PositiveSmallIntegerField(default=1)
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -63,11 +53,7 @@ class Claim(models.Model):
         db_table = "courses_claim"  # moved from courses; the table stays
         ordering = ["claimed_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=(Q(student__isnull=False) & Q(team__isnull=True))
-                | (Q(student__isnull=True) & Q(team__isnull=False)),
-                name="claim_held_by_student_xor_team",
-            ),
+            HeldByStudentOrTeam.holder_check("claim_held_by_student_xor_team"),
             models.CheckConstraint(condition=Q(seat__gte=1), name="claim_seat_positive"),
             models.UniqueConstraint(
                 fields=["reading", "seat"],
@@ -89,10 +75,6 @@ class Claim(models.Model):
 
     def __str__(self):
         return f"{self.holder} presents {self.reading}"
-
-    @property
-    def holder(self):
-        return self.team if self.team_id else self.student
 
     @property
     def is_active(self) -> bool:

@@ -289,20 +289,44 @@ def _claim(course: Course, reading_id: int, user, reading: Reading | None = None
         with transaction.atomic():
             course = _lock_course_rules(course)
             now = timezone.now()
-            seat = _check_seat(course, reading, student=student, team=team, window_at=at)
-            claim = Claim(
-                course=course,
-                reading=reading,
-                student=student,
-                team=team,
-                seat=seat,
-                claimed_by=user,
-                claimed_at=now,
+            claim = _take_seat(
+                course,
+                reading,
+                student,
+                team,
+                by=user,
+                at=now,
+                action=ClaimEvent.Action.CLAIM,
+                window_at=at,
             )
-            claim.save()
-            _event(claim, ClaimEvent.Action.CLAIM, user, now)
     except DatabaseError as exc:
         raise _refused(exc) from exc
+    return claim
+
+
+def _take_seat(
+    course, reading, student, team, *, by, at, action, window_at=None, reason="", by_staff=False
+):
+    """Under the course lock: the rule's check (``window_at``: a student's arrival; staff:
+    None), the insert (the trigger has the last word) and the audit event. The claim
+    path's glance at the rule came before the lock."""
+    seat = _check_seat(course, reading, student=student, team=team, window_at=window_at)
+    claim = Claim(
+        course=course,
+        reading=reading,
+        student=student,
+        team=team,
+        seat=seat,
+        claimed_by=by,
+        claimed_at=at,
+        by_staff=by_staff,
+        reason=reason[:200],
+    )
+    try:
+        claim.save()
+    except DatabaseError as exc:
+        raise _refused(exc) from exc
+    _event(claim, action, by, at, reason)
     return claim
 
 
@@ -364,25 +388,17 @@ def claim_assign(*, reading: Reading, actor, reason: str, student=None, team=Non
             ).exists()
         ):
             raise ClaimError(f"{student} is not a student of this course.")
-        seat = _check_seat(course, reading, student=student, team=team)
-        claim = Claim(
-            course=course,
-            reading=reading,
-            student=student,
-            team=team,
-            seat=seat,
-            claimed_by=actor,
-            claimed_at=now,
+        return _take_seat(
+            course,
+            reading,
+            student,
+            team,
+            by=actor,
+            at=now,
+            action=ClaimEvent.Action.ASSIGN,
+            reason=reason,
             by_staff=True,
-            reason=reason[:200],
         )
-        try:
-            with transaction.atomic():
-                claim.save()
-        except DatabaseError as exc:
-            raise _refused(exc) from exc
-        _event(claim, ClaimEvent.Action.ASSIGN, actor, now, reason)
-        return claim
 
 
 def claim_remove(*, claim: Claim, actor, reason: str) -> Claim:

@@ -172,37 +172,70 @@ def _reading_in(course, pk) -> Reading:
     )
 
 
+def _change(request, course, act, done):
+    """Run one claim change (``act()`` returns the claim) and go back to the board with its
+    refusal, or with ``done(claim)`` as the message."""
+    try:
+        claim = act()
+    except ClaimError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done(claim))
+    return redirect(_board_url(course))
+
+
+def _claim_in(course, pk) -> Claim:
+    return get_object_or_404(
+        Claim.objects.select_related("reading__paper", "student", "team"), pk=pk, course=course
+    )
+
+
 @require_POST
 @member_required
 def claim_create(request, access, reading_id):
     course = access.course
-    try:
-        claim = service.claim_reading_in(
-            course=course, reading_id=reading_id, user=request.user, at=arrival(request)
-        )
-    except Reading.DoesNotExist:
-        raise Http404("No such reading in this course.") from None
-    except ClaimError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, f"You present “{claim.reading.paper}”. It is yours until you withdraw."
-        )
-    return redirect(_board_url(course))
+
+    def act():
+        try:
+            return service.claim_reading_in(
+                course=course, reading_id=reading_id, user=request.user, at=arrival(request)
+            )
+        except Reading.DoesNotExist:
+            raise Http404("No such reading in this course.") from None
+
+    return _change(
+        request,
+        course,
+        act,
+        lambda claim: f"You present “{claim.reading.paper}”. It is yours until you withdraw.",
+    )
 
 
 @require_POST
 @member_required
 def claim_withdraw(request, access, pk):
-    course = access.course
-    claim = get_object_or_404(Claim.objects.select_related("reading__paper"), pk=pk, course=course)
-    try:
-        service.claim_withdraw(claim=claim, user=request.user, at=arrival(request))
-    except ClaimError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"You withdrew from “{claim.reading.paper}”; the seat is free.")
-    return redirect(_board_url(course))
+    claim = _claim_in(access.course, pk)
+    return _change(
+        request,
+        access.course,
+        lambda: service.claim_withdraw(claim=claim, user=request.user, at=arrival(request)),
+        lambda _: f"You withdrew from “{claim.reading.paper}”; the seat is free.",
+    )
+
+
+def _holder_from(course, key: str):
+    """The (student, team) a staff form's "student:12" / "team:3" names, or (None, None)."""
+    kind, _, raw_id = key.partition(":")
+    if kind == "team" and raw_id.isdigit():
+        return None, Team.objects.filter(course=course, pk=raw_id).first()
+    if kind == "student" and raw_id.isdigit():
+        member = (
+            Membership.objects.filter(course=course, user_id=raw_id, role=Role.STUDENT)
+            .select_related("user")
+            .first()
+        )
+        return (member.user if member else None), None
+    return None, None
 
 
 @require_POST
@@ -210,68 +243,49 @@ def claim_withdraw(request, access, pk):
 def claim_assign(request, access):
     course = access.course
     reading = _reading_in(course, request.POST.get("reading") or 0)
-    holder_key = request.POST.get("holder", "")
-    student = team = None
-    kind, _, raw_id = holder_key.partition(":")
-    if kind == "team" and raw_id.isdigit():
-        team = Team.objects.filter(course=course, pk=raw_id).first()
-    elif kind == "student" and raw_id.isdigit():
-        member = (
-            Membership.objects.filter(course=course, user_id=raw_id, role=Role.STUDENT)
-            .select_related("user")
-            .first()
-        )
-        student = member.user if member else None
-    try:
+    student, team = _holder_from(course, request.POST.get("holder", ""))
+
+    def act():
         if student is None and team is None:
             raise ClaimError("Choose the student (or team) to assign.")
-        claim = service.claim_assign(
+        return service.claim_assign(
             reading=reading,
             student=student,
             team=team,
             actor=request.user,
             reason=request.POST.get("reason", ""),
         )
-    except ClaimError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{claim.holder} now presents “{reading.paper}”.")
-    return redirect(_board_url(course))
+
+    return _change(
+        request, course, act, lambda claim: f"{claim.holder} now presents “{reading.paper}”."
+    )
 
 
 @require_POST
 @staff_required
 def claim_remove(request, access, pk):
-    course = access.course
-    claim = get_object_or_404(
-        Claim.objects.select_related("reading__paper", "student", "team"), pk=pk, course=course
+    claim = _claim_in(access.course, pk)
+    reason = request.POST.get("reason", "")
+    return _change(
+        request,
+        access.course,
+        lambda: service.claim_remove(claim=claim, actor=request.user, reason=reason),
+        lambda _: f"{claim.holder} no longer presents “{claim.reading.paper}”.",
     )
-    try:
-        service.claim_remove(claim=claim, actor=request.user, reason=request.POST.get("reason", ""))
-    except ClaimError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{claim.holder} no longer presents “{claim.reading.paper}”.")
-    return redirect(_board_url(course))
 
 
 @require_POST
 @staff_required
 def claim_move(request, access, pk):
-    course = access.course
-    claim = get_object_or_404(
-        Claim.objects.select_related("reading__paper", "student", "team"), pk=pk, course=course
+    claim = _claim_in(access.course, pk)
+    reading = _reading_in(access.course, request.POST.get("reading") or 0)
+    reason = request.POST.get("reason", "")
+    return _change(
+        request,
+        access.course,
+        lambda: service.claim_move(claim=claim, reading=reading, actor=request.user, reason=reason),
+        lambda claim: f"{claim.holder} now presents “{reading.paper}”.",
     )
-    reading = _reading_in(course, request.POST.get("reading") or 0)
-    try:
-        service.claim_move(
-            claim=claim, reading=reading, actor=request.user, reason=request.POST.get("reason", "")
-        )
-    except ClaimError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"{claim.holder} now presents “{reading.paper}”.")
-    return redirect(_board_url(course))
 
 
 class SlidesForm(forms.Form):

@@ -45,6 +45,18 @@ def describe_late_policy(policy: str, penalty_percent: Decimal) -> str:
     return LatePolicy(policy).label
 
 
+def percent_check(field: str, name: str) -> models.CheckConstraint:
+    """The database's guarantee that ``field`` is a percentage (0 to 100)."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__gte": 0}) & models.Q(**{f"{field}__lte": 100}),
+        name=name,
+    )
+
+
+def positive_check(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=models.Q(**{f"{field}__gt": 0}), name=name)
+
+
 class SentReminder(models.Model):
     """One reminder per (what is due, recipient, due time): a subclass adds what is due and
     the unique constraint over it, ``user`` and ``due_at``, which makes send_reminders safe

@@ -66,20 +66,14 @@ class ComponentChangelistFormSet(BaseModelFormSet):
                 raise ValidationError(problem)
 
 
+# What a component says about itself, in the order the form and the list show it.
+COMPONENT_SETTINGS = ("group", "weight", "is_bonus", "source", "max_points", "published", "order")
+
+
 class GradeComponentForm(forms.ModelForm):
     class Meta:
         model = GradeComponent
-        fields = (
-            "course",
-            "name",
-            "group",
-            "weight",
-            "is_bonus",
-            "source",
-            "max_points",
-            "published",
-            "order",
-        )
+        fields = ("course", "name", *COMPONENT_SETTINGS)
 
     def clean(self):
         cleaned = super().clean()
@@ -101,18 +95,7 @@ class GradeComponentForm(forms.ModelForm):
 @admin.register(GradeComponent)
 class GradeComponentAdmin(CourseScopedAdmin):
     form = GradeComponentForm
-    list_display = (
-        "name",
-        "course",
-        "group",
-        "weight",
-        "is_bonus",
-        "source",
-        "max_points",
-        "published",
-        "order",
-        "enter_scores_link",
-    )
+    list_display = ("name", "course", *COMPONENT_SETTINGS, "enter_scores_link")
     list_editable = ("weight", "published", "order")
     list_display_links = ("name",)
     list_filter = (("course", admin.RelatedOnlyFieldListFilter), "published", "source")

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -89,3 +90,26 @@ class ManualScore(models.Model):
 
     def __str__(self):
         return f"{self.student}: {self.points} in {self.component.name}"
+
+
+class FeedsComponent(models.Model):
+    """Graded work that feeds one component of its course (a review kind, a milestone):
+    the link and the rule that it is a component of the same course. The subclass has
+    ``course``."""
+
+    component = models.ForeignKey(
+        GradeComponent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="%(class)ss",
+        help_text="The grade component this feeds.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.component_id and self.course_id and self.component.course_id != self.course_id:
+            raise ValidationError({"component": "Pick a component of the same course."})

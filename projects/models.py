@@ -1,6 +1,6 @@
 """Milestones, team submissions (every version kept) and per-team grades.
 
-Teams themselves live in courses (claims and group reviews are held by them);
+Teams themselves are the ``teams`` app (claims and group reviews are held by them);
 this app adds the project work on top of them.
 """
 
@@ -24,11 +24,13 @@ from courses.duework import (
     SentReminder,
     describe_late_policy,
     late_factor,
+    percent_check,
+    positive_check,
 )
 from courses.fields import DeadlineField
 from courses.models import Course, Session
 from courses.uploads import MILESTONE_FILES
-from grading.models import GradeComponent
+from grading.models import FeedsComponent
 from teams.models import Team
 
 ZERO = Decimal("0")
@@ -66,7 +68,7 @@ class MilestoneQuerySet(models.QuerySet):
         return moved
 
 
-class Milestone(models.Model):
+class Milestone(FeedsComponent):
     """A project deliverable with an absolute due instant (stored in UTC)."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="milestones")
@@ -110,14 +112,6 @@ class Milestone(models.Model):
         help_text="Used by the 'penalty' late policy.",
     )
     max_points = models.DecimalField(max_digits=6, decimal_places=2, default=Decimal("100"))
-    component = models.ForeignKey(
-        GradeComponent,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="milestones",
-        help_text="The grade component this milestone feeds (source: project milestone).",
-    )
     order = models.PositiveSmallIntegerField(default=0)
 
     objects = MilestoneQuerySet.as_manager()
@@ -126,13 +120,8 @@ class Milestone(models.Model):
         ordering = ["course", "due_at", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["course", "name"], name="milestone_name_unique"),
-            models.CheckConstraint(
-                condition=Q(max_points__gt=0), name="milestone_max_points_positive"
-            ),
-            models.CheckConstraint(
-                condition=Q(late_penalty_pct__gte=0) & Q(late_penalty_pct__lte=100),
-                name="milestone_penalty_is_percentage",
-            ),
+            positive_check("max_points", "milestone_max_points_positive"),
+            percent_check("late_penalty_pct", "milestone_penalty_is_percentage"),
         ]
 
     def __str__(self):
@@ -140,8 +129,6 @@ class Milestone(models.Model):
 
     def clean(self):
         super().clean()
-        if self.component_id and self.course_id and self.component.course_id != self.course_id:
-            raise ValidationError({"component": "Pick a component of the same course."})
         if self.session_id:
             if self.course_id and self.session.course_id != self.course_id:
                 raise ValidationError({"session": "Pick a session of the same course."})

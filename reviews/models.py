@@ -18,12 +18,19 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from courses import timing
-from courses.duework import ExtensionBase, LatePolicy, SentReminder, late_factor
+from courses.duework import (
+    ExtensionBase,
+    LatePolicy,
+    SentReminder,
+    late_factor,
+    percent_check,
+    positive_check,
+)
 from courses.fields import DeadlineField
 from courses.models import Course, Reading, Session
 from courses.timing import AFTER, BEFORE, DuePolicy
-from grading.models import GradeComponent
-from teams.models import Team
+from grading.models import FeedsComponent
+from teams.models import HeldByStudentOrTeam
 
 
 class WrittenBy(models.TextChoices):
@@ -65,7 +72,7 @@ def validate_prompts(value) -> None:
                 raise ValidationError(f"Prompt {prompt['key']!r}: {bound} must be a whole number.")
 
 
-class ReviewKind(models.Model):
+class ReviewKind(FeedsComponent):
     """One review form of a course and its rules: who writes it, for which readings,
     when it is due, what lateness costs and which grade component it feeds.
 
@@ -100,14 +107,6 @@ class ReviewKind(models.Model):
     max_points = models.DecimalField(
         max_digits=6, decimal_places=2, default=Decimal("1"), validators=[MinValueValidator(0)]
     )
-    component = models.ForeignKey(
-        GradeComponent,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="review_kinds",
-        help_text="The grade component these reviews feed.",
-    )
     counts_optional_as_bonus = models.BooleanField(
         default=False,
         help_text="Reviews of optional readings feed the bonus component, not this one.",
@@ -123,22 +122,12 @@ class ReviewKind(models.Model):
         ordering = ["course", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["course", "slug"], name="reviewkind_slug_per_course"),
-            models.CheckConstraint(
-                condition=Q(max_points__gt=0), name="reviewkind_max_points_positive"
-            ),
-            models.CheckConstraint(
-                condition=Q(late_penalty_percent__gte=0) & Q(late_penalty_percent__lte=100),
-                name="reviewkind_penalty_percent_range",
-            ),
+            positive_check("max_points", "reviewkind_max_points_positive"),
+            percent_check("late_penalty_percent", "reviewkind_penalty_percent_range"),
         ]
 
     def __str__(self):
         return self.name
-
-    def clean(self):
-        super().clean()
-        if self.component_id and self.course_id and self.component.course_id != self.course_id:
-            raise ValidationError({"component": "Pick a component of the same course."})
 
     @property
     def policy(self) -> DuePolicy:
@@ -195,7 +184,7 @@ class DueOverride(models.Model):
             raise ValidationError({"session": "Pick a session of the kind's course."})
 
 
-class Extension(ExtensionBase):
+class Extension(HeldByStudentOrTeam, ExtensionBase):
     """A later due time for one student (or team), for one kind and/or one reading
     (blank: all). The latest matching extension wins; it never makes a review due earlier."""
 
@@ -205,16 +194,6 @@ class Extension(ExtensionBase):
     )
     reading = models.ForeignKey(
         Reading, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    student = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="review_extensions",
-    )
-    team = models.ForeignKey(
-        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="review_extensions"
     )
     due_at = DeadlineField(
         "new due time",
@@ -227,11 +206,7 @@ class Extension(ExtensionBase):
     class Meta:
         ordering = ["course", "due_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=(Q(student__isnull=False) & Q(team__isnull=True))
-                | (Q(student__isnull=True) & Q(team__isnull=False)),
-                name="extension_for_student_xor_team",
-            ),
+            HeldByStudentOrTeam.holder_check("extension_for_student_xor_team"),
             models.CheckConstraint(
                 condition=Q(due_at__isnull=False, extra_days__isnull=True)
                 | Q(due_at__isnull=True, extra_days__isnull=False),
@@ -273,7 +248,7 @@ class ReviewQuerySet(models.QuerySet):
         )
 
 
-class Review(models.Model):
+class Review(HeldByStudentOrTeam):
     """A student's (or team's) answers to a review kind for one reading.
 
     Lateness is computed against the due time that applies now (the policy, the
@@ -282,16 +257,6 @@ class Review(models.Model):
 
     kind = models.ForeignKey(ReviewKind, on_delete=models.PROTECT, related_name="reviews")
     reading = models.ForeignKey(Reading, on_delete=models.PROTECT, related_name="reviews")
-    student = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="reviews",
-    )
-    team = models.ForeignKey(
-        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="reviews"
-    )
     answers = models.JSONField(default=dict, blank=True)
     submitted_at = models.DateTimeField(
         default=timezone.now, help_text="The last time the author saved it."
@@ -314,11 +279,7 @@ class Review(models.Model):
     class Meta:
         ordering = ["reading", "kind", "submitted_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=(Q(student__isnull=False) & Q(team__isnull=True))
-                | (Q(student__isnull=True) & Q(team__isnull=False)),
-                name="review_by_student_xor_team",
-            ),
+            HeldByStudentOrTeam.holder_check("review_by_student_xor_team"),
             models.UniqueConstraint(
                 fields=["kind", "reading", "student"],
                 condition=Q(student__isnull=False),
@@ -341,14 +302,11 @@ class Review(models.Model):
 
     @property
     def author(self):
-        return self.team if self.team_id else self.student
+        return self.holder
 
     @property
     def author_name(self) -> str:
-        author = self.author
-        if author is None:
-            return ""
-        return getattr(author, "name", "") or str(author)
+        return self.holder_name
 
     def clean(self):
         super().clean()

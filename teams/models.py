@@ -76,3 +76,48 @@ class TeamMember(models.Model):
     def save(self, *args, **kwargs):
         self.course_id = self.team.course_id
         super().save(*args, **kwargs)
+
+
+class HeldByStudentOrTeam(models.Model):
+    """Work held by one student or by one team, never both and never neither: a claim,
+    a review, a review extension. The database keeps the rule through
+    :meth:`holder_check`, which each model lists in its ``Meta.constraints`` under the
+    name its table already has.
+
+    It lives in ``teams`` (not in the core's due-work kernel) because a team is one of
+    the two holders, and the core sits below ``teams``.
+    """
+
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="%(class)ss",
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, null=True, blank=True, related_name="%(class)ss"
+    )
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def holder_check(name: str) -> models.CheckConstraint:
+        return models.CheckConstraint(
+            condition=(models.Q(student__isnull=False) & models.Q(team__isnull=True))
+            | (models.Q(student__isnull=True) & models.Q(team__isnull=False)),
+            name=name,
+        )
+
+    @property
+    def holder(self):
+        """The team when a team holds it, else the student."""
+        return self.team if self.team_id else self.student
+
+    @property
+    def holder_name(self) -> str:
+        holder = self.holder
+        if holder is None:
+            return ""
+        return getattr(holder, "name", "") or str(holder)

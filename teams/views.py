@@ -86,13 +86,21 @@ def _fail(request, access, error: TeamError, *, create_form=None, join_form=None
     )
 
 
+def _posted(request, access, form_class, name):
+    """The posted form, and the team page with its errors (400) when it is not valid."""
+    require_teams(access)
+    form = form_class(request.POST)
+    if form.is_valid():
+        return form, None
+    return form, team_page_response(request, access, status=400, **{name: form})
+
+
 @require_POST
 @member_required
 def team_create_view(request, access):
-    require_teams(access)
-    form = TeamCreateForm(request.POST)
-    if not form.is_valid():
-        return team_page_response(request, access, create_form=form, status=400)
+    form, invalid = _posted(request, access, TeamCreateForm, "create_form")
+    if invalid:
+        return invalid
     try:
         team = team_create(
             course=access.course, user=request.user, now=arrival(request), **form.cleaned_data
@@ -108,10 +116,9 @@ def team_create_view(request, access):
 @require_POST
 @member_required
 def team_join_view(request, access):
-    require_teams(access)
-    form = JoinForm(request.POST)
-    if not form.is_valid():
-        return team_page_response(request, access, join_form=form, status=400)
+    form, invalid = _posted(request, access, JoinForm, "join_form")
+    if invalid:
+        return invalid
     action = team_switch if request.POST.get("switch") else team_join
     try:
         team = action(

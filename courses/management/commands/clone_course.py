@@ -1,9 +1,9 @@
 from datetime import date
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from courses.coursefile import CourseFileError
-from courses.models import Course
+from courses.management.base import CourseCommand
 from courses.services.schedule import ScheduleError, clone_course
 
 
@@ -14,21 +14,21 @@ def iso_date(value: str) -> date:
         raise CommandError(f"--first-day must be YYYY-MM-DD, not {value!r}.") from None
 
 
-class Command(BaseCommand):
+class Command(CourseCommand):
+    code_help = "course to copy, e.g. ecs289d-f25"
+
     help = (
         "Copy a course to a new term: settings, sessions and readings, dates shifted so "
         "weekdays line up. No students, claims, reviews or teams are copied."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("code", help="course to copy, e.g. ecs289d-f25")
+        super().add_arguments(parser)
         parser.add_argument("new_code", help="code of the new course, e.g. ecs289d-f26")
         parser.add_argument("--first-day", required=True, help="first day of the new term")
 
     def handle(self, *args, code, new_code, first_day, **options):
-        source = Course.objects.filter(code=code).first()
-        if source is None:
-            raise CommandError(f"No course with code {code!r}.")
+        source = self.course(code)
         try:
             result = clone_course(source=source, new_code=new_code, first_day=iso_date(first_day))
         except (ScheduleError, CourseFileError) as exc:

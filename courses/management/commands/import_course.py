@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from courses.coursefile import CourseFileError, import_course
+from courses.management.base import read_text
 
 NOTHING_CHANGED = "Nothing was changed."
 
@@ -19,18 +20,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, dry_run=False, **options):
-        try:
-            if file == "-":
-                import sys
-
-                text = sys.stdin.read()
-            else:
-                with open(file, encoding="utf-8") as handle:
-                    text = handle.read()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{file} is not UTF-8 text.") from None
+        text = read_text(file)
         try:
             result = import_course(text, dry_run=dry_run)
         except CourseFileError as exc:

@@ -1,19 +1,20 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import ngettext
 
-from courses.models import Course, Membership
+from courses.management.base import CourseCommand, read_text
+from courses.models import Membership
 from courses.services.invitations import members_invite
 from courses.services.roster import RosterError, roster_import
 
 
-class Command(BaseCommand):
+class Command(CourseCommand):
     help = (
         "Import a roster CSV (columns: email, name, student_id; optional role, section) into "
         "a course. Re-running updates names, roles and sections, never duplicates."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("code", help="course code, e.g. ecs289d-f25")
+        super().add_arguments(parser)
         parser.add_argument("file", help="CSV file with columns email, name, student_id")
         parser.add_argument(
             "--drop-missing",
@@ -28,17 +29,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, code, file, drop_missing=False, invite=False, **options):
-        try:
-            course = Course.objects.get(code=code)
-        except Course.DoesNotExist:
-            raise CommandError(f"No course with code {code!r}.") from None
-        try:
-            with open(file, encoding="utf-8") as handle:
-                text = handle.read()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{file} is not UTF-8 text; save it as CSV UTF-8.") from None
+        course = self.course(code)
+        text = read_text(file, hint="; save it as CSV UTF-8")
         try:
             result = roster_import(course=course, text=text, drop_missing=drop_missing)
         except RosterError as exc:

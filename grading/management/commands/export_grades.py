@@ -1,17 +1,9 @@
-from django.core.management.base import BaseCommand, CommandError
-
-from courses.models import Course
+from courses.management.base import CourseCommand
 from grading.engine import compute_gradebook, write_canvas_csv
 
 
-class Command(BaseCommand):
+class Command(CourseCommand):
     help = "Write the course's gradebook as a Canvas-importable CSV to standard output."
 
-    def add_arguments(self, parser):
-        parser.add_argument("code", help="course code, e.g. ecs289d-f25")
-
     def handle(self, *args, code, **options):
-        course = Course.objects.filter(code=code).first()
-        if course is None:
-            raise CommandError(f"No course with code {code!r}.")
-        write_canvas_csv(compute_gradebook(course), self.stdout)
+        write_canvas_csv(compute_gradebook(self.course(code)), self.stdout)
