@@ -1,6 +1,6 @@
 """The claims board, claim/withdraw/staff buttons, and presenters' slides."""
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from django import forms
 from django.conf import settings
@@ -70,11 +70,15 @@ def claims_board(request, access):
             free_readings=free_count,
         )
         _place_actions(readings, facts)
+    wanted = BoardFilter.of(request.GET)
+    shown = [reading for reading in readings if wanted.keeps(reading)]
     context = {
         "course": course,
         "access": access,
         "active_nav": "claims:board",
-        "groups": _by_session(readings),
+        "groups": _by_session(shown),
+        "wanted": wanted,
+        "shown_count": len(shown),
         "state": course.claims_state(now),
         "mine": mine,
         "team": team,
@@ -89,6 +93,30 @@ def claims_board(request, access):
     if access.is_staff:
         context |= _staff_choices(course, readings)
     return render(request, "claims/claims_board.html", context)
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """What the board's search form asks for: words to find in a paper's title or
+    authors (all of them, in any order, any case), and readings without a presenter only."""
+
+    q: str = ""
+    free: bool = False
+
+    @classmethod
+    def of(cls, params) -> "BoardFilter":
+        q = " ".join(params.get("q", "").split())[:200]
+        return cls(q=q, free=params.get("free") == "1")
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.free)
+
+    def keeps(self, reading) -> bool:
+        if self.free and reading.active_claims:
+            return False
+        text = f"{reading.paper.title} {reading.paper.authors}".casefold()
+        return all(word in text for word in self.q.casefold().split())
 
 
 def _place_claims(course, readings, holder) -> list[Claim]:

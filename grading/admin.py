@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from courses.admin.labels import labelled_formset
 from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline
 from courses.models import Course, Membership
 from grading.engine import weights_problem
@@ -145,7 +146,11 @@ class GradeComponentAdmin(CourseScopedAdmin):
             }
             for m in memberships
         ]
-        ScoreFormSet = forms.formset_factory(ScoreEntryForm, extra=0)
+        names = {m.user.pk: m.user.name or m.user.email for m in memberships}
+        ScoreFormSet = labelled_formset(
+            forms.formset_factory(ScoreEntryForm, extra=0),
+            row_of=lambda form, index: names.get(form.initial.get("student"), "new row"),
+        )
         formset = ScoreFormSet(
             request.POST or None, initial=initial, form_kwargs={"component": component}
         )

@@ -36,7 +36,9 @@ def my_reviews(request, access):
                 for kind in plan.kinds
             ]
             if any(cells):
-                rows.append({"reading": reading, "cells": cells})
+                rows.append(
+                    {"reading": reading, "cells": list(zip(plan.kinds, cells, strict=True))}
+                )
         context = {"kinds": plan.kinds, "rows": rows, "staff_view": True}
     else:
         plan = ReviewPlan([course], users=[request.user], now=now)

@@ -107,6 +107,8 @@ admin.site.register(
 @admin.register(AccessAttempt)
 class AccessAttemptAdmin(ChangeListMixin, AxesAccessAttemptAdmin):
     actions = ["unlock"]
+    # Axes also filters by path, whose blank value would be a link with no name.
+    list_filter = [f for f in AxesAccessAttemptAdmin.list_filter if f != "path_info"]
 
     def _course_emails(self, request):
         from courses.models import Course

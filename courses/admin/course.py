@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import ngettext
 
 from courses import plugins
+from courses.admin.labels import LabelledInputsMixin
 from courses.admin.scoping import CourseScopedAdmin, staff_courses
 from courses.models import Course, Membership, Role
 from courses.services.invitations import members_invite
@@ -32,7 +33,7 @@ class RosterUploadForm(forms.Form):
     )
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(LabelledInputsMixin, admin.TabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ("user",)

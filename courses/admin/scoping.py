@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from courses.admin.changelist import ChangeListMixin
+from courses.admin.labels import LabelledInputsMixin
 from courses.fields import DeadlineField
 from courses.models import Course
 
@@ -182,11 +183,11 @@ class CourseScopedMixin(ChangeListMixin):
         return self._allowed(request, obj)
 
 
-class CourseScopedAdmin(CourseScopedMixin, admin.ModelAdmin):
+class CourseScopedAdmin(LabelledInputsMixin, CourseScopedMixin, admin.ModelAdmin):
     pass
 
 
-class CourseScopedInline(CourseScopedMixin, admin.TabularInline):
+class CourseScopedInline(LabelledInputsMixin, CourseScopedMixin, admin.TabularInline):
     def get_queryset(self, request):
         # Inlines are filtered by their parent already.
         return super(CourseScopedMixin, self).get_queryset(request)

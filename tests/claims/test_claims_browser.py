@@ -68,3 +68,24 @@ def test_the_refresh_never_throws_away_what_staff_are_typing(
         page.page.locator("body").click()
         page.page.clock.run_for(11_000)
         assert shows(page.page, row.get_by_text("Bob Baker"))
+
+
+def test_the_refresh_leaves_a_keyboard_users_focus_where_it_is(
+    board, course, alice, bob, reading, readings
+):
+    """A student who tabbed to a Claim button keeps it focused while others claim: a
+    refresh under the focus would throw it back to the top of the page."""
+    with time_machine.travel(OPEN, tick=True):
+        page = board(alice)
+        p = page.page
+        other = next(r for r in readings if r.pk != reading.pk)
+        button = p.locator(f"#reading-{other.pk}").get_by_role("button", name="Claim")
+        button.focus()
+        claim_reading(reading=reading, user=bob)
+        p.clock.run_for(25_000)
+        assert not shows(p, p.locator(f"#reading-{reading.pk}").get_by_text("Bob Baker"), 2)
+        assert p.evaluate("document.activeElement.closest('li').id") == f"reading-{other.pk}"
+        p.keyboard.press("Shift+Tab")  # the focus moves on: now the refresh may come
+        p.locator("h1").click()
+        p.clock.run_for(11_000)
+        assert shows(p, p.locator(f"#reading-{reading.pk}").get_by_text("Bob Baker"))

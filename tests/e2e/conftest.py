@@ -16,8 +16,9 @@ DOC_SHOTS = ROOT / "test-artifacts" / "docs"
 README_SHOTS = ROOT / "docs" / "screenshots"
 
 
-def doc_shot(watched, name):
-    """A small screenshot for the README: 1100x800, the visible part of the page only.
+def doc_shot(watched, name, width=1100, height=800):
+    """A small screenshot for the README: 1100x800 (or a phone's 390x844), the visible
+    part of the page only.
 
     Written to test-artifacts/docs/; with SEMINAR_UPDATE_SCREENSHOTS=1 also copied to
     docs/screenshots/ (the committed ones the README shows).
@@ -27,7 +28,7 @@ def doc_shot(watched, name):
     page.clock.set_system_time(timezone.now())
     page.clock.run_for(31_000)
     size = page.viewport_size
-    page.set_viewport_size({"width": 1100, "height": 800})
+    page.set_viewport_size({"width": width, "height": height})
     page.evaluate("window.scrollTo(0, 0)")
     DOC_SHOTS.mkdir(parents=True, exist_ok=True)
     path = DOC_SHOTS / f"{name}.png"

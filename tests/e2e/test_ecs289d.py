@@ -84,6 +84,7 @@ def test_a_student_claims_reviews_joins_a_team_and_is_graded(
         assert p.locator("#my-claim").get_by_text(CLAIMED).is_visible()
         page.shot("claimed")
         doc_shot(page, "claims-board")
+        doc_shot(page, "claims-board-phone", width=390, height=844)
 
         # Monday 9/29: the review of Thursday's paper is due Wed 10/1 23:59.
         clock.move_to(datetime(2025, 9, 29, 9, 0, tzinfo=LA))

@@ -30,6 +30,7 @@ PAGES = [
     ("dashboard", "instructor", lambda b: "/"),
     ("claims board", "student", lambda b: f"/courses/{b.course.code}/claims/"),
     ("claims board", "instructor", lambda b: f"/courses/{b.course.code}/claims/"),
+    ("claims board, filtered", "student", lambda b: f"/courses/{b.course.code}/claims/?q=a&free=1"),
     ("my reviews", "student", lambda b: f"/courses/{b.course.code}/reviews/"),
     (
         "write a review",

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client, override_settings
 
-from tests.security.world import NOW, ROLES, build_world
+from tests.security.world import NOW, signed_in_world
 
 
 @pytest.fixture(autouse=True)
@@ -28,13 +28,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
-        w = build_world()
-        w.sessions = {}
-        for role in ROLES:
-            if role != "anon":
-                client = Client()
-                client.force_login(w.users[role])
-                w.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        w = signed_in_world()
         yield w
         transaction.set_rollback(True)
 

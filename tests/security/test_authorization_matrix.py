@@ -110,6 +110,12 @@ ENTRIES = [
     # Claims.
     Entry("claims:board", lambda w: f"/courses/{code(w)}/claims/", MEMBERS),
     Entry(
+        "claims:board",
+        lambda w: f"/courses/{code(w)}/claims/?q=flash&free=1",
+        MEMBERS,
+        label="filtered",
+    ),
+    Entry(
         "claims:claim_create",
         lambda w: reverse("claims:claim_create", args=[code(w), w.here.reading.pk]),
         expect(MOVED, anon=LOGIN, outsiders=404),  # refused with a message: window closed

@@ -249,3 +249,19 @@ def build_world() -> World:
         ),
     }
     return world
+
+
+def signed_in_world() -> World:
+    """build_world(), with ``sessions``: each role's session key (anonymous has none), for
+    test clients and browsers to present as a cookie."""
+    from django.conf import settings
+    from django.test import Client
+
+    w = build_world()
+    w.sessions = {}
+    for role in ROLES:
+        if role != "anon":
+            client = Client()
+            client.force_login(w.users[role])
+            w.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return w

@@ -30,11 +30,16 @@
     return html.replace(/name="csrfmiddlewaretoken" value="[^"]*"/g, "");
   }
 
-  // Someone is using the box: a field with focus or with something typed in it, or an
+  // Someone is using the box: anything in it with focus, a field with something typed in it, or an
   // opened <details> (staff's "Move or remove"). A refresh then would throw that away.
   function inUse(box) {
     var active = document.activeElement;
-    if (active && box.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName)) return true;
+    // Anything focused inside (a keyboard user on a Claim button): replacing it would
+    // throw the focus back to the top of the page.
+    // (A skip link's target, tabindex="-1", takes focus on a click too: it is not in use.)
+    if (active && box.contains(active) && active.matches(
+      "a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex='-1'])"
+    )) return true;
     if (box.querySelector("details[open]")) return true;
     return Array.prototype.some.call(box.querySelectorAll("input, textarea, select"), function (field) {
       if (field.type === "hidden" || field.type === "submit") return false;

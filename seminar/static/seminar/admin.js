@@ -1,0 +1,31 @@
+// Seminar admin: names for the admin's search-as-you-type boxes (select2), which show
+// a text box with no name of its own. The name comes from the <select> they stand for:
+// its aria-label (rows of a table, see courses/admin/labels.py) or its <label>.
+(function () {
+  "use strict";
+  function nameOf(select) {
+    if (select.getAttribute("aria-label")) return select.getAttribute("aria-label");
+    var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+    return label ? label.textContent.replace(/:\s*$/, "").trim() : "";
+  }
+  function nameBoxes() {
+    document.querySelectorAll("select.admin-autocomplete").forEach(function (select) {
+      var box = select.nextElementSibling;
+      if (!box || !box.classList.contains("select2")) return;
+      var name = nameOf(select);
+      if (!name) return;
+      box.querySelectorAll(".select2-selection, .select2-selection__rendered").forEach(
+        function (el) { el.setAttribute("aria-label", name); }
+      );
+    });
+  }
+  // Select2 draws its boxes after page load and for every inline row added: name them
+  // whenever the page grows.
+  var pending = false;
+  new MutationObserver(function () {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; nameBoxes(); });
+  }).observe(document.documentElement, { childList: true, subtree: true });
+  window.addEventListener("load", nameBoxes);
+})();
