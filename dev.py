@@ -2,6 +2,7 @@
 """Seminar's two commands, on a fresh machine with only Python 3.11 and git.
 
     python3 dev.py serve   # set everything up, load the demo course, serve http://127.0.0.1:8000
+                           # (and start the background worker that sends email)
     python3 dev.py test    # lint (ruff, django-upgrade, djLint), then pytest on PostgreSQL
 
 Both create .venv/ and install the project into it when pyproject.toml changes.
@@ -182,6 +183,10 @@ def serve(extra: list[str]) -> None:
     print("".join(ln for ln in demo.stdout.splitlines(True) if not is_sign_in(ln)), end="")
     if demo.returncode:
         sys.exit(demo.returncode)
+    # The background worker, as in production: it sends every email (printed here by the
+    # console mail backend) and runs the reminders' schedule. Same process group as the
+    # server, so Ctrl-C stops both.
+    subprocess.Popen([str(PY), "manage.py", "worker", "-v", "0"], cwd=ROOT)
     # Printed here, once, before exec: runserver's autoreloader runs manage.py again in a
     # child process, so anything printed from inside it would come twice or scroll away.
     print(sign_in_banner(demo.stdout, debug=debug_on()), flush=True)

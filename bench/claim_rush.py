@@ -12,14 +12,21 @@ database and repeats the rush against a baseline view that does one insert in
 one transaction (same server, middleware, session and user lookup), to show
 what the claim rules cost on top of "one write". Figures go to standard output
 and to bench/results/claim_rush.txt.
+
+--servers N runs N gunicorn instances and splits the students between them;
+--pgbouncer puts PgBouncer (transaction pooling) between them and PostgreSQL;
+--campus seeds many courses whose windows open at the same instant. Those runs
+write to their own results file (claim_rush_<modes>.txt).
 """
 
 import argparse
+import contextlib
 import http.client
 import os
 import random
 import secrets
 import selectors
+import signal
 import socket
 import subprocess
 import sys
@@ -57,7 +64,35 @@ def parse_args():
     parser.add_argument("--db", default="seminar_bench", help="database name (seminar_bench)")
     parser.add_argument("--port", type=int, default=0, help="port (0: a free one)")
     parser.add_argument("--seed", type=int, default=4)
-    return parser.parse_args()
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="gunicorn instances, each with --workers workers, on their own ports; "
+        "the students are split round-robin between them (1)",
+    )
+    parser.add_argument(
+        "--pgbouncer",
+        action="store_true",
+        help="every gunicorn instance reaches PostgreSQL through PgBouncer in transaction mode",
+    )
+    parser.add_argument(
+        "--pool-size", type=int, default=20, help="PgBouncer's default_pool_size (20)"
+    )
+    parser.add_argument(
+        "--campus",
+        action="store_true",
+        help="--courses courses of --students-per-course students, every claim window "
+        "opening at the same instant (--students is then ignored)",
+    )
+    parser.add_argument("--courses", type=int, default=20, help="with --campus (20)")
+    parser.add_argument("--students-per-course", type=int, default=100, help="with --campus (100)")
+    args = parser.parse_args()
+    if args.servers < 1:
+        parser.error("--servers must be at least 1")
+    if args.campus and args.courses < 1:
+        parser.error("--courses must be at least 1")
+    return args
 
 
 def configure(db_name: str) -> dict:
@@ -96,7 +131,21 @@ def rebuild_database(db_name: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def seed(students: int):
+def create_baseline_table() -> None:
+    from django.db import connection
+
+    from bench.urls import BASELINE_TABLE
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE {BASELINE_TABLE} (id bigserial PRIMARY KEY, user_id bigint NOT NULL,"  # noqa: S608
+            " at timestamptz NOT NULL DEFAULT now())"
+        )
+
+
+def seed(students: int, code: str = COURSE_CODE, email_prefix: str = "rush"):
+    """One course (40 claimable readings, 2 seats each, 1 claim per student) and its
+    signed-in students: (course, readings, session cookies)."""
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
         HASH_SESSION_KEY,
@@ -104,14 +153,12 @@ def seed(students: int):
         get_user_model,
     )
     from django.contrib.sessions.backends.db import SessionStore
-    from django.db import connection
 
-    from bench.urls import BASELINE_TABLE
     from courses.models import Course, Membership, Paper, Reading, Role, Session
 
     now = datetime.now(UTC)
     course = Course.objects.create(
-        code=COURSE_CODE,
+        code=code,
         title="Claim rush",
         term="Bench",
         claims_open_at=now + timedelta(hours=1),
@@ -129,7 +176,8 @@ def seed(students: int):
             readings.append(Reading.objects.create(session=session, paper=paper, order=order))
     User = get_user_model()
     users = [
-        User(email=f"rush{i:04d}@example.edu", name=f"Student {i:04d}") for i in range(students)
+        User(email=f"{email_prefix}{i:04d}@example.edu", name=f"Student {i:04d}")
+        for i in range(students)
     ]
     for user in users:
         user.set_unusable_password()
@@ -145,11 +193,6 @@ def seed(students: int):
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         cookies.append(f"sessionid={store.session_key}; csrftoken={CSRF}")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TABLE {BASELINE_TABLE} (id bigserial PRIMARY KEY, user_id bigint NOT NULL,"  # noqa: S608
-            " at timestamptz NOT NULL DEFAULT now())"
-        )
     return course, readings, cookies
 
 
@@ -184,29 +227,45 @@ def start_server(env: dict, port: int, workers: int, worker_class: str, threads:
         ],
         env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise SystemExit(f"gunicorn on port {port} exited with status {server.returncode}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        else:
+            raise SystemExit("gunicorn did not answer /healthz within 60 s")
+        # Warm every worker (imports, database connection) so the rush measures requests.
+        for _ in range(workers * 4):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                break
-        except OSError:
-            pass
-        time.sleep(0.2)
-    else:
-        server.terminate()
-        raise SystemExit("gunicorn did not answer /healthz within 60 s")
-    # Warm every worker (imports, database connection) so the rush measures requests.
-    for _ in range(workers * 4):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        conn.request("GET", "/healthz")
-        conn.getresponse().read()
+            conn.getresponse().read()
+    except BaseException:
+        stop_server(server)
+        raise
     return server
 
 
-def claim_path(reading) -> str:
-    return f"/courses/{COURSE_CODE}/claims/readings/{reading.pk}/claim/"
+def stop_server(server) -> None:
+    """Stop a gunicorn master (it stops its workers); kill it if it hangs."""
+    if server.poll() is None:
+        server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def claim_path(reading, code: str = COURSE_CODE) -> str:
+    return f"/courses/{code}/claims/readings/{reading.pk}/claim/"
 
 
 def request_bytes(port: int, cookie: str, target: str) -> bytes:
@@ -216,8 +275,9 @@ def request_bytes(port: int, cookie: str, target: str) -> bytes:
     ).encode()
 
 
-def rush(port: int, jobs: list[tuple[float, bytes]], start_at: float):
-    """Send each request at ``start_at`` + its offset (seconds, wall clock); return results.
+def rush(jobs: list[tuple[float, int, bytes]], start_at: float):
+    """Send each request (offset, port, bytes) at ``start_at`` + its offset (seconds, wall
+    clock) to 127.0.0.1:port; return results.
 
     One thread and non-blocking sockets: the load generator shares the CPUs with
     the server, so it must cost next to nothing (200 client threads cost the
@@ -232,7 +292,7 @@ def rush(port: int, jobs: list[tuple[float, bytes]], start_at: float):
     selector = selectors.DefaultSelector()
     buffers: dict[int, bytearray] = {}
     open_sockets = 0
-    give_up = base + max(offset for offset, _ in jobs) + 120
+    give_up = base + max(offset for offset, _, _ in jobs) + 120
     while order or open_sockets:
         now = time.perf_counter()
         if now > give_up:
@@ -241,7 +301,7 @@ def rush(port: int, jobs: list[tuple[float, bytes]], start_at: float):
             index = order.popleft()
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             sock.setblocking(False)
-            sock.connect_ex(("127.0.0.1", port))
+            sock.connect_ex(("127.0.0.1", jobs[index][1]))
             selector.register(sock, selectors.EVENT_WRITE, index)
             buffers[index] = bytearray()
             open_sockets += 1
@@ -250,7 +310,7 @@ def rush(port: int, jobs: list[tuple[float, bytes]], start_at: float):
             sock, index = key.fileobj, key.data
             try:
                 if mask & selectors.EVENT_WRITE:
-                    sock.sendall(jobs[index][1])
+                    sock.sendall(jobs[index][2])
                     selector.modify(sock, selectors.EVENT_READ, index)
                     continue
                 chunk = sock.recv(65536)
@@ -388,7 +448,10 @@ def profile_in_process(course, readings, cookies) -> list[str]:
             f"Django)  n={len(times)}, HTTP {dict(statuses)}"
         )
 
+    code = course.code
     half = len(readings) // 2
+    winners = cookies[:half]  # each takes a reading of the first half
+    losers = cookies[half : half + 40]  # each asks for one of those readings, taken
     connection.commit, connection.rollback = released(real_commit), released(real_rollback)
     try:
         with connection.execute_wrapper(watch):
@@ -397,13 +460,16 @@ def profile_in_process(course, readings, cookies) -> list[str]:
                 measure("baseline (one insert)", [(c, "/bench/baseline/") for c in cookies[:40]]),
                 measure(
                     "claim, wins a free reading",
-                    [(cookies[i], claim_path(readings[i])) for i in range(half)],
-                ),
-                measure(
-                    "claim, reading already taken",
-                    [(cookies[half + i], claim_path(readings[i % half])) for i in range(40)],
+                    [(c, claim_path(readings[i], code)) for i, c in enumerate(winners)],
                 ),
             ]
+            if losers:
+                lines.append(
+                    measure(
+                        "claim, reading already taken",
+                        [(c, claim_path(readings[i % half], code)) for i, c in enumerate(losers)],
+                    )
+                )
     finally:
         connection.commit, connection.rollback = real_commit, real_rollback
     held = sorted(lock["held"])
@@ -414,9 +480,10 @@ def profile_in_process(course, readings, cookies) -> list[str]:
     return lines
 
 
-def server_cpu(server) -> dict[int, tuple[str, float]]:
-    """CPU seconds used so far by each gunicorn worker and each PostgreSQL backend of our
-    database: the server's own cost of a rush, whatever else the machine is doing."""
+def server_cpu(servers, bouncer=None) -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by each gunicorn worker (of every instance), each PostgreSQL
+    backend of our database and PgBouncer (``bouncer``: its process, if any): the server's
+    own cost of a rush, whatever else the machine is doing."""
     import psutil
     from django.db import connection
 
@@ -426,7 +493,9 @@ def server_cpu(server) -> dict[int, tuple[str, float]]:
             " AND pid <> pg_backend_pid()"
         )
         backends = [pid for (pid,) in cursor.fetchall()]
-    processes = [("app", p) for p in psutil.Process(server.pid).children()]
+    processes = [("app", p) for server in servers for p in psutil.Process(server.pid).children()]
+    if bouncer is not None:
+        processes.append(("pool", psutil.Process(bouncer.pid)))
     for pid in backends:
         try:
             processes.append(("db", psutil.Process(pid)))
@@ -446,9 +515,9 @@ def cpu_per_request(before: dict, after: dict, requests: int) -> dict[str, float
     """Milliseconds of server CPU per request between two server_cpu() readings."""
     spent = {"app": 0.0, "db": 0.0}
     for pid, (kind, seconds) in after.items():
-        spent[kind] += seconds - before.get(pid, (kind, 0.0))[1]
+        spent[kind] = spent.get(kind, 0.0) + seconds - before.get(pid, (kind, 0.0))[1]
     per_request = {kind: seconds * 1000 / requests for kind, seconds in spent.items()}
-    per_request["total"] = per_request["app"] + per_request["db"]
+    per_request["total"] = per_request["app"] + per_request["db"] + per_request.get("pool", 0.0)
     return per_request
 
 
@@ -456,6 +525,7 @@ def cpu_line(cpu: dict) -> str:
     return (
         f"  server CPU    {cpu['total']:.2f} ms per request: gunicorn workers {cpu['app']:.2f}, "
         f"PostgreSQL backends {cpu['db']:.2f}"
+        + (f", PgBouncer {cpu['pool']:.2f}" if "pool" in cpu else "")
     )
 
 
@@ -466,95 +536,262 @@ def arrivals(kind: str, count: int, spread_ms: float, rng: random.Random) -> lis
     return sorted(0.005 + rng.uniform(0, spread_ms / 1000) for _ in range(count))
 
 
+def pgbouncer_line(before: dict, after: dict, requests: int) -> str:
+    """What PgBouncer saw between two PgBouncer.stats() readings, per request."""
+
+    def spent(name):
+        return (after.get(name, 0) - before.get(name, 0)) / requests
+
+    servers = sum(after.get(k, 0) for k in ("sv_active", "sv_idle", "sv_used", "sv_tested"))
+    return (
+        f"  PgBouncer     {spent('total_xact_count'):.1f} transactions, "
+        f"{spent('total_query_count'):.1f} queries per request; clients waited "
+        f"{spent('total_wait_time') / 1000:.2f} ms per request for a server connection; "
+        f"{servers} server connections for {after.get('cl_active', 0)} clients after it"
+    )
+
+
+def campus_seed(courses: int, students: int) -> list[tuple]:
+    """``courses`` courses like seed()'s, each with its own readings and students."""
+    groups = []
+    for number in range(1, courses + 1):
+        print(f"  seeding course {number}/{courses} …", end="\r", flush=True)
+        groups.append(seed(students, f"{COURSE_CODE}-{number:02d}", f"rush-c{number:02d}-"))
+    print(flush=True)
+    return groups
+
+
+def per_course_line(results, students) -> str:
+    """Spread between courses: claims won and latency of each course's requests."""
+    from claims.models import Claim
+
+    courses = {group[0].pk for group, _, _ in students}
+    won = Counter(
+        Claim.objects.active().filter(course__in=courses).values_list("course_id", flat=True)
+    )
+    latencies: dict[int, list[float]] = {pk: [] for pk in courses}
+    for (began, ended, _), (group, _, _) in zip(results, students, strict=True):
+        if began is not None:
+            latencies[group[0].pk].append((ended - began) * 1000)
+
+    def pct(values, p):
+        values = sorted(values) or [float("nan")]
+        return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+    p50 = [pct(v, 50) for v in latencies.values()]
+    p95 = [pct(v, 95) for v in latencies.values()]
+    counts = [won.get(pk, 0) for pk in courses]
+    return (
+        f"  per course    claims {min(counts)}-{max(counts)}; latency p50 "
+        f"{min(p50):.1f}-{max(p50):.1f} ms, p95 {min(p95):.1f}-{max(p95):.1f} ms"
+    )
+
+
 def main():
     args = parse_args()
+    # A plain `kill` unwinds like Ctrl-C: the finally blocks stop gunicorn and PgBouncer.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     load_before = os.getloadavg()
     env = configure(args.db)
     print(f"Rebuilding database {args.db} …", flush=True)
     rebuild_database(args.db)
-    course, readings, cookies = seed(args.students)
+    if args.campus:
+        groups = campus_seed(args.courses, args.students_per_course)
+    else:
+        groups = [seed(args.students)]
+    create_baseline_table()
+    course, readings, cookies = groups[0]
     profile_lines = profile_in_process(course, readings, cookies)
     print("\n".join(profile_lines), flush=True)
     if args.profile_only:
         return 0
-    port = args.port or free_port()
+    ports = [args.port + i for i in range(args.servers)] if args.port else []
+    while len(ports) < args.servers:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    workers = f"{args.workers} {args.worker_class} workers" + (
+        f" x {args.threads} threads" if args.worker_class == "gthread" else ""
+    )
     server_label = (
-        f"gunicorn {args.workers} {args.worker_class} workers"
-        + (f" x {args.threads} threads" if args.worker_class == "gthread" else "")
-        + f", {os.cpu_count()} CPUs, embedded PostgreSQL, client and server on the same machine"
-    )
-    print(f"Serving: {server_label}, 127.0.0.1:{port} …", flush=True)
-    server = start_server(env, port, args.workers, args.worker_class, args.threads)
+        f"gunicorn {workers}"
+        if args.servers == 1
+        else f"{args.servers} gunicorn instances x {workers}"
+    ) + f", {os.cpu_count()} CPUs, embedded PostgreSQL"
+    if args.pgbouncer:
+        from bench.pgbouncer import ensure_pgbouncer, version
+
+        ensure_pgbouncer()
+        server_label += f" through {version()} (transaction pooling, pool size {args.pool_size})"
+    server_label += ", client and server on the same machine"
     rng = random.Random(args.seed)
-    weights = [1 / (rank + 1) ** 0.8 for rank in range(len(readings))]
-    picks = rng.choices(readings, weights=weights, k=len(cookies))
+    weights = [1 / (rank + 1) ** 0.8 for rank in range(READINGS)]
+    # One (course group, session cookie, pick) per student, popular papers picked more often.
+    students = []
+    for group in groups:
+        picks = rng.choices(group[1], weights=weights, k=len(group[2]))
+        students += [(group, cookie, pick) for cookie, pick in zip(group[2], picks, strict=True)]
+    if args.campus:
+        rng.shuffle(students)  # the courses' students arrive mixed, not course by course
+    # Round-robin: student i talks to server i mod N.
+    student_ports = [ports[i % len(ports)] for i in range(len(students))]
     claim_requests = [
-        request_bytes(port, cookie, claim_path(reading))
-        for cookie, reading in zip(cookies, picks, strict=True)
+        (port, request_bytes(port, cookie, claim_path(pick, group[0].code)))
+        for port, (group, cookie, pick) in zip(student_ports, students, strict=True)
     ]
-    base_requests = [request_bytes(port, cookie, "/bench/baseline/") for cookie in cookies]
-    # Warm every worker on both paths (imports, URL resolver, first queries) while the
-    # window is still closed: a claim now is answered "Claiming opens …" and changes nothing.
-    warm = [request_bytes(port, cookies[0], claim_path(picks[0])), base_requests[0]] * (
-        10 * args.workers
-    )
-    rush(port, [(i * 0.002, request) for i, request in enumerate(warm)], time.time())
-    scenarios = ["burst", "spread"] if args.arrival == "both" else [args.arrival]
+    base_requests = [
+        (port, request_bytes(port, cookie, "/bench/baseline/"))
+        for port, (_, cookie, _) in zip(student_ports, students, strict=True)
+    ]
     report = []
+    header = []
     violated = False
-    try:
+    with contextlib.ExitStack() as stack:  # stops every server and PgBouncer, also on errors
+        bouncer = None
+        server_env = env
+        if args.pgbouncer:
+            from django.db import connections
+
+            from bench.pgbouncer import PgBouncer
+
+            direct = connections["default"].settings_dict
+            bouncer = PgBouncer(
+                direct["HOST"],
+                direct["PORT"],
+                direct["NAME"],
+                pool_size=args.pool_size,
+                max_client_conn=max(1000, 2 * args.servers * args.workers * args.threads),
+            )
+            bouncer_port = stack.enter_context(bouncer)
+            header.append(
+                f"PgBouncer on 127.0.0.1:{bouncer_port} (pool_mode transaction, default_pool_size "
+                f"{args.pool_size}), to PostgreSQL over the {bouncer.route}"
+            )
+            print(header[-1], flush=True)
+            server_env = {
+                **env,
+                "DATABASE_URL": f"postgres://postgres@127.0.0.1:{bouncer_port}/{direct['NAME']}",
+                "DATABASE_TRANSACTION_POOLING": "true",
+                "CONN_MAX_AGE": "60",
+            }
+        print(
+            f"Serving: {server_label}, " + ", ".join(f"127.0.0.1:{port}" for port in ports) + " …",
+            flush=True,
+        )
+        servers = []
+        for port in ports:
+            server = start_server(server_env, port, args.workers, args.worker_class, args.threads)
+            stack.callback(stop_server, server)
+            servers.append(server)
+        bouncer_process = bouncer.process if bouncer else None
+        # Warm every worker on both paths (imports, URL resolver, first queries) while the
+        # window is still closed: a claim now is answered "Claiming opens …" and changes nothing.
+        _, first_cookie, first_pick = students[0]
+        first_code = students[0][0][0].code
+        warm = []
+        for _ in range(10 * args.workers):
+            for port in ports:
+                warm += [
+                    (port, request_bytes(port, first_cookie, claim_path(first_pick, first_code))),
+                    (port, request_bytes(port, first_cookie, "/bench/baseline/")),
+                ]
+        rush([(i * 0.002, port, request) for i, (port, request) in enumerate(warm)], time.time())
+        scenarios = ["burst", "spread"] if args.arrival == "both" else [args.arrival]
         for kind in scenarios:
-            offsets = arrivals(kind, len(cookies), args.spread_ms, rng)
+            offsets = arrivals(kind, len(students), args.spread_ms, rng)
             how = (
                 "all in the same instant"
                 if kind == "burst"
                 else f"spread uniformly over the first {args.spread_ms:.0f} ms"
             )
+            pool_before = bouncer.stats() if bouncer else None
             opens = time.time() + 2
-            reset_claims(course, datetime.fromtimestamp(opens, UTC))
-            cpu_before = server_cpu(server)
-            claim_results = rush(port, list(zip(offsets, claim_requests, strict=True)), opens)
-            claim_cpu = cpu_per_request(cpu_before, server_cpu(server), len(claim_results))
-            claim_figures, claim_lines = summarize(
-                f"Claim rush: {args.students} students, {len(readings)} readings, {how}",
-                claim_results,
+            for group_course, _, _ in groups:
+                reset_claims(group_course, datetime.fromtimestamp(opens, UTC))
+            cpu_before = server_cpu(servers, bouncer_process)
+            claim_results = rush(
+                [(o, p, r) for o, (p, r) in zip(offsets, claim_requests, strict=True)], opens
             )
-            problems, claimed, distinct, seats = check_invariants(course, readings)
+            claim_cpu = cpu_per_request(
+                cpu_before, server_cpu(servers, bouncer_process), len(claim_results)
+            )
+            pool_claims = bouncer.stats() if bouncer else None
+            if args.campus:
+                title = (
+                    f"Campus claim rush: {args.courses} courses x {args.students_per_course} "
+                    f"students ({len(students)}), {len(readings)} readings each, every window "
+                    f"opening at the same instant, {how}"
+                )
+            else:
+                title = f"Claim rush: {args.students} students, {len(readings)} readings, {how}"
+            claim_figures, claim_lines = summarize(title, claim_results)
+            problems, claimed, distinct, seats = [], 0, 0, Counter()
+            for group_course, group_readings, _ in groups:
+                found, n_claims, n_readings, n_seats = check_invariants(
+                    group_course, group_readings
+                )
+                prefix = f"{group_course.code}: " if args.campus else ""
+                problems += [prefix + problem for problem in found]
+                claimed, distinct = claimed + n_claims, distinct + n_readings
+                seats.update(n_seats)
             violated = violated or bool(problems)
-            cpu_before = server_cpu(server)
-            base_results = rush(
-                port, list(zip(offsets, base_requests, strict=True)), time.time() + 1
+            courses_note = f" over {len(groups)} courses" if args.campus else ""
+            per_course = [per_course_line(claim_results, students)] if args.campus else []
+            pool_claim = (
+                [pgbouncer_line(pool_before, pool_claims, len(claim_results))] if bouncer else []
             )
-            base_cpu = cpu_per_request(cpu_before, server_cpu(server), len(base_results))
+            cpu_before = server_cpu(servers, bouncer_process)
+            base_results = rush(
+                [(o, p, r) for o, (p, r) in zip(offsets, base_requests, strict=True)],
+                time.time() + 1,
+            )
+            base_cpu = cpu_per_request(
+                cpu_before, server_cpu(servers, bouncer_process), len(base_results)
+            )
             base_figures, base_lines = summarize(
                 f"Baseline: one insert in one transaction, same server, {how}", base_results
             )
+            pool_base = (
+                [pgbouncer_line(pool_claims, bouncer.stats(), len(base_results))] if bouncer else []
+            )
             answered = sum(1 for r in claim_results if r[2] == "302")
+            checked = f" (checked in each of the {len(groups)} courses)" if args.campus else ""
             report += [
                 f"== {kind} ==",
                 *claim_lines,
                 f"  answered      {answered}/{len(claim_results)} with a definite answer (302 to the board)",
-                f"  claims        {claimed} succeeded ({distinct} readings taken; seats "
+                f"  claims        {claimed} succeeded{courses_note} ({distinct} readings taken; seats "
                 f"{dict(sorted(seats.items()))}); {len(claim_results) - claimed} told who holds their pick",
-                f"  invariants    {'OK' if not problems else 'VIOLATED: ' + '; '.join(problems)}",
+                f"  invariants    {'OK' + checked if not problems else 'VIOLATED: ' + '; '.join(problems)}",
+                *per_course,
                 cpu_line(claim_cpu),
+                *pool_claim,
                 *base_lines,
                 cpu_line(base_cpu),
+                *pool_base,
                 f"  ratio         claim throughput {claim_figures['rps'] / base_figures['rps']:.2f}x the "
                 f"baseline's; p50 {claim_figures['p50'] / base_figures['p50']:.2f}x, "
                 f"p95 {claim_figures['p95'] / base_figures['p95']:.2f}x its latency; "
                 f"server CPU per request {base_cpu['total'] / claim_cpu['total']:.2f}x",
                 "",
             ]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
+    flags = []
+    if args.campus:
+        flags.append(
+            f"--campus --courses {args.courses} --students-per-course {args.students_per_course}"
+        )
+    if args.servers > 1:
+        flags.append(f"--servers {args.servers}")
+    if args.pgbouncer:
+        flags.append("--pgbouncer")
     text = "\n".join(
         [
             f"claim_rush  {datetime.now(UTC):%Y-%m-%d %H:%M} UTC  {server_label}",
+            *([f"options: {' '.join(flags)}"] if flags else []),
             "load average before the run (other work on the machine): "
             + " ".join(f"{x:.2f}" for x in load_before),
+            *header,
             "",
             *profile_lines,
             "",
@@ -564,7 +801,12 @@ def main():
     print(text)
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
-    (results / "claim_rush.txt").write_text(text + "\n")
+    modes = (
+        (["campus"] if args.campus else [])
+        + ([f"{args.servers}servers"] if args.servers > 1 else [])
+        + (["pgbouncer"] if args.pgbouncer else [])
+    )
+    (results / "_".join(["claim_rush", *modes])).with_suffix(".txt").write_text(text + "\n")
     return 1 if violated else 0
 
 

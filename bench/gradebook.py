@@ -291,7 +291,8 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from courses.models import Course
-    from grading.engine import compute_gradebook, write_canvas_csv
+    from grading.canvas import write_canvas_csv
+    from grading.engine import compute_gradebook
     from grading.views import gradebook
 
     rng = random.Random(args.seed)

@@ -4,7 +4,8 @@ and slides due items, the presentation grade source, and its part in course-file
 from collections import defaultdict
 
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -100,14 +101,42 @@ def _presenter_items(claim, course) -> list[DueItem]:
 reading_work = {Claim: Q(withdrawn_at__isnull=True) | Q(points__isnull=False) | ~Q(feedback="")}
 
 
-def presenters(course_ids) -> dict[int, set[tuple[str, int]]]:
-    """Who presents each reading of these courses: its active claims' holders. One query."""
+SOMEONE_ELSE = ("someone", 0)  # a presenter the caller did not ask about
+
+
+def presenters(course_ids, holders=None) -> dict[int, set[tuple[str, int]]]:
+    """Who presents each reading of these courses: its active claims' holders. One query.
+
+    ``holders`` (a student's pages): only these authors are named; any other presenter
+    is SOMEONE_ELSE, which is all such a page needs (is the reading presented at all?).
+    Then it reads one row per presented reading, not one per claim of the class."""
     found: dict[int, set[tuple[str, int]]] = defaultdict(set)
-    for claim in (
-        Claim.objects.active().filter(course__in=course_ids).only("reading", "student", "team")
-    ):
-        who = ("team", claim.team_id) if claim.team_id else ("student", claim.student_id)
-        found[claim.reading_id].add(who)
+    claims = Claim.objects.active().filter(course__in=course_ids)
+    if holders is None:
+        for claim in claims.only("reading", "student", "team"):
+            who = ("team", claim.team_id) if claim.team_id else ("student", claim.student_id)
+            found[claim.reading_id].add(who)
+        return found
+    students = [pk for kind, pk in holders if kind == "student"]
+    teams = [pk for kind, pk in holders if kind == "team"]
+    mine = Q(student_id__in=students) | Q(team_id__in=teams)
+    rows = (
+        claims.annotate(
+            who_kind=Case(
+                When(mine & Q(team__isnull=False), then=Value("team")),
+                When(mine, then=Value("student")),
+                default=Value(SOMEONE_ELSE[0]),
+            ),
+            who_id=Case(
+                When(mine, then=Coalesce("team_id", "student_id")),
+                default=Value(SOMEONE_ELSE[1]),
+            ),
+        )
+        .values_list("reading_id", "who_kind", "who_id")
+        .distinct()
+    )
+    for reading_id, kind, pk in rows:
+        found[reading_id].add((kind, pk))
     return found
 
 
@@ -196,6 +225,8 @@ def presentation_scores(component, context: GradeContext) -> dict[int, list[Item
         .select_related("reading__session", "reading__paper")
         .order_by("reading__session__date", "id")
     )
+    if context.for_students:  # one student's page: their claims only, not the class's
+        claims = claims.filter(Q(student_id__in=ids) | Q(team_id__in=set(team_of.values())))
     by_student: dict[int, list] = defaultdict(list)
     by_team: dict[int, list] = defaultdict(list)
     for claim in claims:

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from claims import rules
 from claims.models import Claim, ClaimEvent
 from claims.rules import Refusal, SeatFacts
 from courses import timing
+from courses.mail import queue_email
 from courses.models import Course, Membership, Reading, Role
 from teams.models import Team, TeamMember
 
@@ -461,19 +461,16 @@ def tell_moved_presenters(moves) -> int:
             for member in TeamMember.objects.filter(team_id__in=team_ids).select_related("user")
         }
         for person in sorted(people, key=lambda user: user.email):
-            send_mail(
-                subject=f"{course.code}: “{reading.paper.title}” moved to {timing.format_day(new)}"[
-                    :200
-                ],
-                message=(
+            queue_email(
+                to=person.email,
+                subject=f"{course.code}: “{reading.paper.title}” moved to {timing.format_day(new)}",
+                body=(
                     f"Hello {person.name or person.email},\n\n"
                     f"The schedule of {course.title} changed: “{reading.paper.title}”, which "
                     f"you present, moved from {timing.format_day(old)} to {timing.format_day(new)}. Your claim and "
                     f"everything attached to the reading moved with it.\n\n"
                     f"The schedule: {url}\n"
                 ),
-                from_email=None,
-                recipient_list=[person.email],
             )
             sent += 1
     return sent

@@ -9,10 +9,10 @@ idempotent: cron runs the command every few minutes.
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
 from courses import plugins
+from courses.mail import queue_email
 
 Sender = Callable[..., int]
 
@@ -24,13 +24,14 @@ def send_all(*, now: datetime | None = None, window: timedelta) -> dict[str, int
 
 
 def send_once(record: Callable[[], object], *, subject: str, message: str, to: str) -> bool:
-    """Record a reminder (``record()`` inserts a row under a unique constraint) and email
-    it in one transaction. A concurrent or repeated run that finds the row already there
-    sends nothing. Returns whether this call sent it."""
+    """Record a reminder (``record()`` inserts a row under a unique constraint) and put its
+    email in the outbox in one transaction: the record and the queued mail commit together
+    or not at all. A concurrent or repeated run that finds the row already there sends
+    nothing. Returns whether this call queued it."""
     try:
         with transaction.atomic():
             record()
-            send_mail(subject=subject[:200], message=message, from_email=None, recipient_list=[to])
+            queue_email(to=to, subject=subject, body=message)
     except IntegrityError:
         return False  # another run sent it
     return True

@@ -15,6 +15,7 @@ from django.forms.models import BaseInlineFormSet, BaseModelFormSet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from courses.admin.labels import labelled_formset
 from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline
@@ -155,25 +156,10 @@ class GradeComponentAdmin(CourseScopedAdmin):
             request.POST or None, initial=initial, form_kwargs={"component": component}
         )
         if request.method == "POST" and formset.is_valid():
-            saved = cleared = 0
-            allowed = {m.user.pk for m in memberships}
-            for form in formset:
-                student_id = form.cleaned_data["student"]
-                if student_id not in allowed or not form.has_changed():
-                    continue
-                points = form.cleaned_data["points"]
-                if points is None:
-                    cleared += component.manual_scores.filter(student_id=student_id).delete()[0]
-                    continue
-                ManualScore.objects.update_or_create(
-                    component=component,
-                    student_id=student_id,
-                    defaults={"points": points, "feedback": form.cleaned_data["feedback"]},
-                )
-                saved += 1
+            saved, cleared = _save_scores(component, formset, {m.user.pk for m in memberships})
             messages.success(
                 request,
-                f"{saved} score{'s' if saved != 1 else ''} saved"
+                ngettext("%d score saved", "%d scores saved", saved) % saved
                 + (f", {cleared} cleared" if cleared else "")
                 + f" for {component.name}.",
             )
@@ -259,3 +245,24 @@ class ManualScoreAdmin(CourseScopedAdmin):
     def get_changelist_form(self, request, **kwargs):
         kwargs.setdefault("widgets", {})["feedback"] = forms.TextInput(attrs={"size": 40})
         return super().get_changelist_form(request, **kwargs)
+
+
+def _save_scores(component, formset, allowed) -> tuple[int, int]:
+    """Save the changed rows of the scores grid; (saved, cleared). Rows of anyone not a
+    student of the course (a tampered form) are ignored."""
+    saved = cleared = 0
+    for form in formset:
+        student_id = form.cleaned_data["student"]
+        if student_id not in allowed or not form.has_changed():
+            continue
+        points = form.cleaned_data["points"]
+        if points is None:
+            cleared += component.manual_scores.filter(student_id=student_id).delete()[0]
+            continue
+        ManualScore.objects.update_or_create(
+            component=component,
+            student_id=student_id,
+            defaults={"points": points, "feedback": form.cleaned_data["feedback"]},
+        )
+        saved += 1
+    return saved, cleared

@@ -132,6 +132,7 @@ def score_component(component, students, now, *, for_students=False, context=Non
 
 
 ZERO = Decimal("0")
+ONE = Decimal("1")
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 
@@ -251,6 +252,25 @@ class ComponentScore:
         return self.current_fraction is not None
 
     @cached_property
+    def open_possible(self) -> Decimal:
+        """Possible points of the items not graded yet (awaiting a grade, or upcoming)."""
+        return _sum(i.possible for i in self.ungraded + self.upcoming)
+
+    @cached_property
+    def ceiling_fraction(self) -> Decimal:
+        """Every item not graded yet at full marks: the best still possible."""
+        if self.is_bonus:
+            possible = self.counted_possible + self.open_possible
+            return (self.earned + self.open_possible) / possible if possible else ZERO
+        if not self.total_possible:
+            return ONE  # nothing to hand in here yet: nothing lost either
+        return (self.earned + self.open_possible) / self.total_possible
+
+    @cached_property
+    def ceiling_points(self) -> Decimal:
+        return self.weight * self.ceiling_fraction
+
+    @cached_property
     def current_points(self) -> Decimal | None:
         """weight x current fraction (percentage points), None when nothing counts yet."""
         if self.current_fraction is None:
@@ -308,7 +328,26 @@ class StudentGrade:
 
     @cached_property
     def projected_percent(self) -> Decimal:
+        """The floor: everything not graded yet as 0 (the final grade if nothing more is
+        handed in)."""
         return _sum(c.projected_points for c in self.components)
+
+    @property
+    def floor_percent(self) -> Decimal:
+        return self.projected_percent
+
+    @cached_property
+    def ceiling_percent(self) -> Decimal:
+        """Everything not graded yet at full marks: the best grade still possible."""
+        return _sum(c.ceiling_points for c in self.components)
+
+    @cached_property
+    def floor_letter(self) -> tuple[str, Decimal]:
+        return letter_for(self.floor_percent, self.scale)
+
+    @cached_property
+    def ceiling_letter(self) -> tuple[str, Decimal]:
+        return letter_for(self.ceiling_percent, self.scale)
 
     @cached_property
     def current_letter(self) -> tuple[str, Decimal] | None:
@@ -386,7 +425,10 @@ def compute_gradebook(course, *, now=None, student_ids=None, published_only=Fals
 
 def manual_scores(component, context: GradeContext) -> dict[int, list[ItemScore]]:
     """A ManualScore out of max_points; none yet is ungraded. One query."""
-    scores = {s.student_id: s for s in component.manual_scores.all()}
+    scores = component.manual_scores.all()
+    if context.for_students:  # a student's own page: their score only
+        scores = scores.filter(student__in=context.students)
+    scores = {s.student_id: s for s in scores}
     result = {}
     for student in context.students:
         score = scores.get(student.pk)
@@ -402,70 +444,3 @@ def manual_scores(component, context: GradeContext) -> dict[int, list[ItemScore]
             )
         result[student.pk] = [item]
     return result
-
-
-# --------------------------------------------------------------------------- Canvas CSV
-
-CANVAS_ID_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-# Canvas shows these columns in its own exports and ignores them on import (read-only).
-CANVAS_READ_ONLY_COLUMNS = ["Current Score", "Final Score", "Final Grade"]
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_text(value: str) -> str:
-    """Text a spreadsheet will not run as a formula: a leading = + - @ (or tab, CR) gets a
-    quote in front (OWASP's CSV-injection advice). Only for text that people typed, never
-    for the numbers (a negative score stays a number)."""
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def canvas_rows(gradebook: Gradebook) -> list[list[str]]:
-    """The gradebook as rows for Canvas's gradebook import (header and "Points Possible" first).
-
-    One column per component holding weight x projected fraction, out of the
-    component's weight (bonus components: 0 points possible, Canvas's way of
-    marking extra credit), so Canvas's points total equals the projected final.
-    Students are matched by SIS User ID (the student id) or SIS Login ID (the
-    email); the Canvas ID column is left blank because Seminar does not know it.
-    """
-    components = gradebook.components
-    header = (
-        CANVAS_ID_COLUMNS
-        + [spreadsheet_text(c.name) for c in components]
-        + CANVAS_READ_ONLY_COLUMNS
-    )
-    possible = ["Points Possible", "", "", "", ""]
-    possible += [str(ZERO if c.is_bonus else c.weight) for c in components]
-    possible += ["", "", ""]
-    rows = [header, possible]
-    for row in gradebook.rows:
-        user = row.student
-        current = row.current_percent
-        rows.append(
-            [
-                spreadsheet_text(text)
-                for text in (
-                    user.name or user.email,
-                    "",
-                    user.student_id or "",
-                    user.email,
-                    row.section,
-                )
-            ]
-            + [str(round2(score.projected_points)) for score in row.components]
-            + [
-                "" if current is None else str(round2(current)),
-                str(round2(row.projected_percent)),
-                row.final_letter[0],
-            ]
-        )
-    return rows
-
-
-def write_canvas_csv(gradebook: Gradebook, out) -> None:
-    import csv
-
-    csv.writer(out).writerows(canvas_rows(gradebook))

@@ -10,7 +10,8 @@ from django.urls import path, reverse
 
 from courses.access import member_required, staff_required
 from courses.models import Membership
-from grading.engine import compute_gradebook, round2, write_canvas_csv
+from grading.canvas import write_canvas_csv
+from grading.engine import compute_gradebook, round2
 from grading.models import ComponentSource
 
 
@@ -55,6 +56,8 @@ def my_grades(request, access):
             "access": access,
             "book": book,
             "row": row,
+            "what_if": what_if_data(course, row),
+            "what_if_open": any(score.open_possible for score in row.components),
             "viewing_as_staff": access.is_staff,
             "active_nav": "grading:grades",
         },
@@ -137,6 +140,31 @@ def gradebook_csv(request, access):
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{access.course.code}-grades.csv"'
     return response
+
+
+def _exact(value) -> str:
+    return format(value, "f")
+
+
+def what_if_data(course, row) -> dict:
+    """What the grades page's what-if (grading/static/grading/what_if.js) computes from:
+    each component's exact sums as decimal strings, and the letter scale. The browser
+    redoes the engine's arithmetic on these in exact fractions; nothing is sent back."""
+    return {
+        "scale": [[letter, str(bound)] for letter, bound in course.letter_scale],
+        "components": [
+            {
+                "id": score.component.pk,
+                "weight": _exact(score.weight),
+                "bonus": score.is_bonus,
+                "earned": _exact(score.earned),
+                "counted": _exact(score.counted_possible),
+                "total": _exact(score.total_possible),
+                "open": _exact(score.open_possible),
+            }
+            for score in row.components
+        ],
+    }
 
 
 # --------------------------------------------------------------------------- histogram

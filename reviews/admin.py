@@ -222,6 +222,14 @@ class ReviewAdmin(ScopedChoicesMixin, CourseScopedAdmin):
     def get_changelist(self, request, **kwargs):
         return ReviewChangeList
 
+    def get_urls(self):
+        from django.urls import path
+
+        from reviews.grade_queue import grade_view
+
+        view = self.admin_site.admin_view(lambda request: grade_view(self, request))
+        return [path("grade/", view, name="reviews_review_grade"), *super().get_urls()]
+
     def get_readonly_fields(self, request, obj=None):
         # What the student wrote, and against what, is theirs: staff grade it, not edit it.
         if obj is not None:

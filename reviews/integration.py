@@ -81,11 +81,8 @@ def item_score(owed: Owed) -> ItemScore:
     if review.is_excused:
         score.status = ItemStatus.EXCUSED
         return score
-    if not owed.is_due and review.points is not None:
-        # SPEC: the mean is over readings whose due time has passed; points given early
-        # count from the due time on (until then the author may still change the review).
-        score.note = "graded; counts from its due time"
-        return score
+    # SPEC: a grade counts as soon as it is published, even before the due time (a
+    # graded review is final: its author can no longer change it).
     late_by = owed.late_by
     if late_by is not None:
         from courses.timing import humanize_delta
@@ -106,9 +103,16 @@ def _scores(component, context, *, bonus: bool) -> dict[int, list[ItemScore]]:
     student_ids = [getattr(s, "pk", s) for s in context.students]
     result: dict[int, list[ItemScore]] = {sid: [] for sid in student_ids}
     # One plan per gradebook: the reviews and the bonus component share it.
+    # A student's own page reads only that student's (and team's) reviews: the page does
+    # not grow with the class. The gradebook reads everybody's at once.
     plan = context.once(
         f"reviews.plan.{component.course_id}",
-        lambda: ReviewPlan([component.course], now=context.now, for_grading=True),
+        lambda: ReviewPlan(
+            [component.course],
+            users=context.students if context.for_students else None,
+            now=context.now,
+            for_grading=True,
+        ),
     )
     for kind in plan.kinds:
         if bonus:

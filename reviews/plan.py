@@ -175,11 +175,12 @@ GRADING_FIELDS = ("kind", "reading", "student", "team", "submitted_at", "is_excu
 
 
 class ReviewPlan:
-    def __init__(self, courses, *, users=None, now=None, for_grading=False):
+    def __init__(self, courses, *, users=None, now=None, for_grading=False, reading_ids=None):
         """Load the courses' review data. ``users``: only their reviews and teams
         (a student's pages); None: everybody's (digest, grading, reminders).
         ``for_grading``: only the review fields grading reads (GRADING_FIELDS), no
         answers or author objects (a big course has tens of thousands of reviews).
+        ``reading_ids``: only the reviews of these readings (one reading's digest).
         Seven queries whatever the number of courses, readings or people."""
         self.now = now or timezone.now()
         self._write_urls: dict[int, str] = {}
@@ -196,11 +197,6 @@ class ReviewPlan:
         for reading in self.readings:
             reading.session.course = self.courses[reading.course_id]
             reading.course = self.courses[reading.course_id]
-        # Who presents each reading (claims, through the ``presenters`` hook).
-        self.presenters: dict[int, set[Author]] = {}
-        for found in plugins.call("presenters", ids):
-            for reading_id, holders in found.items():
-                self.presenters.setdefault(reading_id, set()).update(holders)
         self.due_times = DueTimes(ids)
         members = TeamMember.objects.filter(course__in=ids)
         if users is not None:
@@ -210,11 +206,23 @@ class ReviewPlan:
         for m in members.only("course", "team", "user"):
             self.team_of[(m.course_id, m.user_id)] = m.team_id
             self.team_members.setdefault(m.team_id, []).append(m.user_id)
+        # Who presents each reading (claims, through the ``presenters`` hook); for some
+        # users' pages, only those users (and their teams) by name.
+        holders = None
+        if users is not None:
+            holders = {("student", u.pk) for u in users}
+            holders |= {("team", team_id) for team_id in self.team_of.values()}
+        self.presenters: dict[int, set[Author]] = {}
+        for found in plugins.call("presenters", ids, holders=holders):
+            for reading_id, found_holders in found.items():
+                self.presenters.setdefault(reading_id, set()).update(found_holders)
         reviews = Review.objects.filter(kind__course__in=ids)
         if for_grading:
             reviews = reviews.only(*GRADING_FIELDS)
         else:
             reviews = reviews.select_related("student", "team")
+        if reading_ids is not None:
+            reviews = reviews.filter(reading__in=list(reading_ids))
         if users is not None:
             user_ids = [u.pk for u in users]
             reviews = reviews.filter(

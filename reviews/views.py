@@ -102,14 +102,7 @@ def write(request, access, pk):
             except ReviewError as error:
                 form.add_error(None, str(error))
             else:
-                if (late := timing.late_by(now, owed.due_at)) is not None:
-                    messages.warning(
-                        request,
-                        f"Saved, {humanize_delta(late)} after the due time: "
-                        f"it is marked late ({kind.get_late_policy_display()}).",
-                    )
-                else:
-                    messages.success(request, "Saved. You can change it until the due time.")
+                _say_saved(request, owed, now)
                 return redirect(owed.url)
     else:
         form = ReviewForm(initial=owed.review.answers if owed.review else None, kind=kind)
@@ -135,13 +128,25 @@ def write(request, access, pk):
     )
 
 
+def _say_saved(request, owed, now) -> None:
+    if (late := timing.late_by(now, owed.due_at)) is not None:
+        messages.warning(
+            request,
+            f"Saved, {humanize_delta(late)} after the due time: "
+            f"it is marked late ({owed.kind.get_late_policy_display()}).",
+        )
+    else:
+        messages.success(request, "Saved. You can change it until the due time.")
+
+
 @member_required
 def digest(request, access, pk):
     """All reviews of one reading, questions gathered in one list: for the staff
     and the reading's presenters after the due time, and for classmates where
     the kind's ``peer_visibility`` allows. Everyone else gets 404."""
     course, now = access.course, timezone.now()
-    plan = ReviewPlan([course], now=now)
+    # Only this reading's reviews: the digest does not read the whole course's.
+    plan = ReviewPlan([course], now=now, reading_ids=[pk])
     reading = plan.reading(pk)
     if reading is None:
         raise Http404("No such reading in this course.")

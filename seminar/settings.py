@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 served by the app, no CDN
+    "django_tasks",  # Django 6's Tasks API, backported (README, "Email and the worker")
+    "django_tasks_db",  # its database backend: tasks are rows in PostgreSQL
     # local
     "seminar",
     # Ours, bottom of the dependency graph first (README, Development):
@@ -119,6 +121,12 @@ else:
             default_pgdata(BASE_DIR), env_str("SEMINAR_DB_NAME", "seminar")
         )
     }
+# Behind PgBouncer in transaction mode (README, "Scaling out"): a server connection
+# serves another client between transactions, so no server-side cursors (they live
+# across transactions). Django's psycopg2 backend uses no prepared statements, and the
+# claim path holds its lock (SELECT … FOR UPDATE) inside one transaction.
+if env_bool("DATABASE_TRANSACTION_POOLING", default=False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 # Parallel test runs (or developers) on one server can use separate test databases.
 if env_str("SEMINAR_TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("SEMINAR_TEST_DB_NAME")}
@@ -199,6 +207,14 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Seminar <seminar@localhost>")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)  # seconds; a hung mail server is an error, retried
+
+# Background tasks (every email, the reminders' schedule): rows in PostgreSQL, run by
+# `python manage.py worker` (README, "Email and the worker").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# How often the worker's schedule runs each periodic task, in minutes.
+REMINDER_EVERY_MINUTES = env_int("REMINDER_EVERY_MINUTES", 5)
+REMINDER_WINDOW_HOURS = env_int("REMINDER_WINDOW_HOURS", 24)
 
 # Production hardening; all on when DEBUG is off (see README, "Deploying").
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)

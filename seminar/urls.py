@@ -8,6 +8,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
+    path(
+        "accounts/password_reset/",
+        views.SeminarPasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("courses/<slug:code>/", include("courses.urls")),

@@ -1,4 +1,5 @@
 from courses.admin.course import CourseAdmin, MembershipAdmin
+from courses.admin.mail import OutgoingEmailAdmin
 from courses.admin.schedule import PaperAdmin, ReadingAdmin, SessionAdmin
 from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline
 
@@ -7,6 +8,7 @@ __all__ = [
     "CourseScopedAdmin",
     "CourseScopedInline",
     "MembershipAdmin",
+    "OutgoingEmailAdmin",
     "PaperAdmin",
     "ReadingAdmin",
     "SessionAdmin",

@@ -1,14 +1,17 @@
 from courses.models.course import STAFF_ROLES, Course, Membership, PresentsBy, Role
+from courses.models.mail import OutgoingEmail, ScheduledRun
 from courses.models.schedule import Paper, Reading, Session, SessionKind
 
 __all__ = [
     "Course",
     "Membership",
+    "OutgoingEmail",
     "Paper",
     "PresentsBy",
     "Reading",
     "Role",
     "STAFF_ROLES",
+    "ScheduledRun",
     "Session",
     "SessionKind",
 ]

@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from courses.mail import queue_email
 from courses.models import Membership
 
 
@@ -20,12 +20,13 @@ def invitation_link(user) -> str:
 
 
 def members_invite(*, memberships, only_without_password: bool = True) -> int:
-    """Email each member a link to set their password; returns how many were sent.
+    """Email each member a link to set their password (through the outbox: the page does
+    not wait for the mail server); returns how many were queued.
 
     People who already chose a password are skipped unless ``only_without_password``
     is False (they can always use "forgot password").
     """
-    messages = []
+    sent = 0
     for membership in memberships:
         user = membership.user
         if not user.is_active or (only_without_password and user.has_usable_password()):
@@ -39,10 +40,9 @@ def members_invite(*, memberships, only_without_password: bool = True) -> int:
         }
         subject = f"You are invited to {membership.course.code} on Seminar"
         body = render_to_string("courses/email/invitation.txt", context)
-        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
-    if messages:
-        send_mass_mail(messages, fail_silently=False)
-    return len(messages)
+        queue_email(to=user.email, subject=subject, body=body)
+        sent += 1
+    return sent
 
 
 __all__ = ["Membership", "invitation_link", "members_invite"]

@@ -93,7 +93,11 @@ def week(db):
     )
     session = f.SessionFactory(course=course, date=date(2025, 10, 14), topic="Attention")
     reading = f.ReadingFactory(
-        session=session, paper__course=course, paper__title="FlashInfer", paper__authors="Ye"
+        session=session,
+        paper__course=course,
+        paper__title="FlashInfer",
+        paper__authors="Ye",
+        order=1,
     )
     f.ReadingFactory(session=session, paper__course=course, paper__title="Mooncake", order=2)
     team = f.TeamFactory(course=course, name="Flash")

@@ -24,7 +24,7 @@ from claims.models import Claim
 from courses.models import Membership, Paper, PresentsBy, Reading, Role, Session
 from courses.models.course import DEFAULT_LETTER_SCALE
 from grading import engine as grading
-from grading.engine import ItemScore, ItemStatus, compute_gradebook, letter_for
+from grading.engine import ItemScore, ItemStatus, compute_gradebook, letter_for, round2
 from grading.models import ComponentSource, GradeComponent, ManualScore
 from teams.models import Team, TeamMember
 
@@ -356,3 +356,44 @@ def test_weights_problem_says_by_how_much_the_weights_are_off(course, weights, m
         assert problem is None
     else:
         assert message in problem
+
+
+def test_current_floor_and_ceiling_worked_out_by_hand(course, alice, stubs):
+    """Reviews 60%: graded 8/10 and 6/10, one missing (0/10), one awaiting a grade and one
+    upcoming (10 each). Project 40%: nothing handed in yet (one upcoming item of 100).
+    Bonus 5%: one optional review graded 10/10, one upcoming.
+    - current: reviews 14/30 = 46.67% over 60% of the grade -> 46.666… + bonus 5 x 10/10
+    - floor: 60 x 14/50 + 40 x 0 + 5 x 1 = 16.8 + 0 + 5 = 21.8
+    - ceiling: 60 x (14 + 20)/50 + 40 x 1 + 5 x (10 + 10)/20 = 40.8 + 40 + 5 = 85.8"""
+    S = ComponentSource
+    component(course, "Paper reviews", "60", S.REVIEWS)
+    component(course, "Project", "40", S.MILESTONE)
+    component(course, "Optional reviews", "5", S.BONUS_REVIEWS, bonus=True)
+    stubs.scores["reviews", "Paper reviews"] = {
+        alice.pk: [
+            graded("R1", "8"),
+            graded("R2", "6"),
+            ItemScore("R3", D(10), ItemStatus.MISSING, D(0)),
+            item("R4", ItemStatus.UNGRADED),
+            item("R5", ItemStatus.UPCOMING),
+        ]
+    }
+    stubs.scores["milestone", "Project"] = {alice.pk: [item("Report", ItemStatus.UPCOMING, "100")]}
+    stubs.scores["bonus_reviews", "Optional reviews"] = {
+        alice.pk: [graded("O1", "10"), item("O2", ItemStatus.UPCOMING)]
+    }
+    row = compute_gradebook(course).row_for(alice)
+    assert round2(row.current_percent) == D("51.67")  # 46.67 + 5 bonus
+    assert row.floor_percent == D("21.8")
+    assert row.ceiling_percent == D("85.8")
+    assert row.floor_letter == ("F", D("21.80"))
+    assert row.ceiling_letter == ("B", D("85.80"))
+    reviews = row.components[0]
+    assert (reviews.earned, reviews.counted_possible, reviews.open_possible) == (14, 30, 20)
+
+
+def test_a_component_with_nothing_to_hand_in_yet_has_a_full_ceiling(course, alice, stubs):
+    component(course, "Paper reviews", "100", ComponentSource.REVIEWS)
+    row = compute_gradebook(course).row_for(alice)
+    assert row.current_percent is None
+    assert (row.floor_percent, row.ceiling_percent) == (0, 100)

@@ -65,11 +65,13 @@ def test_a_penalty_is_exact_and_rounded_only_for_display(paper_review, reading, 
     assert item.earned == Decimal("0.675")
 
 
-def test_a_review_graded_before_its_due_time_counts_only_from_then(paper_review, reading, alice):
+def test_a_review_graded_before_its_due_time_counts_at_once(paper_review, reading, alice):
+    """SPEC, Grading: a grade counts as soon as it is published, even before the due time
+    (the old rule counted it from the due time on)."""
     write(paper_review, reading, alice, late=timedelta(hours=-5), points=Decimal("1"))
     provider = score_component  # the component's source: "reviews"
     (early,) = provider(paper_review.component, [alice], DUE - timedelta(hours=1))[alice.pk]
-    assert early.status == "upcoming" and early.earned is None
+    assert early.status == "graded" and early.earned == Decimal("1")
     (due,) = provider(paper_review.component, [alice], DUE + timedelta(minutes=1))[alice.pk]
     assert due.status == "graded" and due.earned == Decimal("1")
 

@@ -288,6 +288,11 @@ ENTRIES = [
         expect(ADMIN_LOGIN, staff=200, other_ta=404),
     ),
     Entry(
+        "admin:reviews_review_grade",
+        lambda w: reverse("admin:reviews_review_grade") + f"?reading={w.here.reading.pk}",
+        expect(ADMIN_LOGIN, staff=200, other_ta=404),  # another course's reading: nothing
+    ),
+    Entry(
         "admin:courses_course_import_roster",
         lambda w: reverse("admin:courses_course_import_roster", args=[w.here.course.pk]),
         expect(ADMIN_LOGIN, staff=200, other_ta=404),
@@ -336,6 +341,9 @@ ADMIN_MODELS = {
         admin_expect((200, 403, 200, 200, 200), (200, 403, ADMIN_INDEX, ADMIN_INDEX, ADMIN_INDEX)),
     ),
     "axes.AccessLog": (lambda w: w.axes["accesslog"], SUPERUSER_ONLY),
+    # The outbox and the task queue's rows: site-wide, for superusers.
+    "courses.OutgoingEmail": (lambda w: w.outbox["email"], SUPERUSER_ONLY),
+    "django_tasks_database.DBTaskResult": (lambda w: w.outbox["task"], SUPERUSER_ONLY),
     "axes.AccessFailureLog": (lambda w: w.axes["accessfailurelog"], SUPERUSER_ONLY),
     # Course staff see (not change) the accounts of the people in their courses.
     "seminar.User": (

@@ -121,7 +121,14 @@ COURSE_OWNED = {
 }
 # Models of no course: superusers only, or (sign-in lock-outs) answered per person by
 # the authorization matrix.
-NO_COURSE = {"auth.Group", "axes.AccessAttempt", "axes.AccessLog", "axes.AccessFailureLog"}
+NO_COURSE = {
+    "auth.Group",
+    "axes.AccessAttempt",
+    "axes.AccessLog",
+    "axes.AccessFailureLog",
+    "courses.OutgoingEmail",  # the outbox and the task queue: site-wide, superusers only
+    "django_tasks_database.DBTaskResult",
+}
 
 
 def test_every_admin_model_is_checked_here_or_belongs_to_no_course():

@@ -126,6 +126,7 @@ def pages(world):
         ("ta", f"/courses/{code}/gradebook/"),
         ("ta", reverse("admin:reviews_review_change", args=[world.here.review.pk])),
         ("ta", reverse("admin:reviews_review_changelist")),
+        ("ta", reverse("admin:reviews_review_grade") + f"?reading={reading}"),
         ("ta", reverse("admin:projects_submission_change", args=[world.here.submission.pk])),
         ("ta", reverse("admin:projects_submission_changelist")),
         ("ta", reverse("admin:teams_team_change", args=[world.here.team.pk])),

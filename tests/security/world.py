@@ -20,9 +20,10 @@ from decimal import Decimal
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from claims.models import Claim, ClaimEvent, Slides
-from courses.models import Course, Membership, Paper, Reading, Role, Session
+from courses.models import Course, Membership, OutgoingEmail, Paper, Reading, Role, Session
 from grading.models import ComponentSource, GradeComponent, ManualScore
 from projects.models import Deliverable, Milestone, MilestoneGrade, Submission
 from reviews.models import Extension, Review, ReviewKind
@@ -81,6 +82,7 @@ class World:
     rival_team: Team = None
     group: Group = None
     axes: dict = field(default_factory=dict)
+    outbox: dict = field(default_factory=dict)
 
     def user(self, role):
         return self.users.get(role)
@@ -232,6 +234,23 @@ def build_world() -> World:
         course=course, name="Rivals", created_by=u["rival"], members=[u["rival"]]
     )
     world.group = Group.objects.create(name="graders")
+    world.outbox = {
+        "email": OutgoingEmail.objects.create(
+            to="alice@example.edu",
+            subject="You are invited",
+            body="Hello",
+            message_id="<1@seminar.test>",
+            next_attempt_at=NOW,
+        ),
+        "task": DBTaskResult.objects.create(
+            args_kwargs={"args": [1], "kwargs": {}},
+            priority=0,
+            task_path="courses.tasks.deliver_email",
+            queue_name="default",
+            run_after=get_date_max(),  # no "run after": what the tests' backend supports
+            backend_name="default",
+        ),
+    }
     world.axes = {
         "accessattempt": AccessAttempt.objects.create(
             username="alice@example.edu",

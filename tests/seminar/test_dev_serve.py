@@ -73,13 +73,18 @@ def test_serve_prints_the_banner_once_as_the_last_lines_before_runserver(monkeyp
         calls.append(argv[1:])
         raise Exec
 
+    def fake_popen(args, **kwargs):
+        calls.append(args[1:])
+
     monkeypatch.setattr(dev, "ensure_venv", lambda: None)
     monkeypatch.setattr(dev.subprocess, "run", fake_run)
+    monkeypatch.setattr(dev.subprocess, "Popen", fake_popen)
     monkeypatch.setattr(dev.os, "execv", fake_exec)
     monkeypatch.delenv("DEBUG", raising=False)
     with pytest.raises(Exec):
         dev.serve([])
     assert calls[-1][:2] == ["manage.py", "runserver"]
+    assert calls[-2][:2] == ["manage.py", "worker"]  # the background worker, as in production
     out = capsys.readouterr().out
     assert out.count(SIGN_IN) == 1
     assert out.endswith(f"{demo}\nSeminar is at http://127.0.0.1:8000/\n{SIGN_IN}\n\n")

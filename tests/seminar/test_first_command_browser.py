@@ -166,5 +166,17 @@ def test_the_first_command_gets_a_newcomer_signed_in_as_a_student(browser, tmp_p
             assert page.problems == []
         finally:
             context.close()
+        # serve started the background worker too: a password-reset email, queued by the
+        # page, is printed in the terminal by the worker (the console mail backend).
+        context = browser.new_context()
+        try:
+            p = context.new_page()
+            p.goto(url + "accounts/password_reset/")
+            p.get_by_label("Email").fill(student)
+            p.get_by_role("button", name="Send").click()
+            p.wait_for_load_state()
+        finally:
+            context.close()
+        terminal.wait_for(rf"^To: {re.escape(student)}$", 60)
     finally:
         stop(process, tree)

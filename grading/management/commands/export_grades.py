@@ -1,5 +1,6 @@
 from courses.management.base import CourseCommand
-from grading.engine import compute_gradebook, write_canvas_csv
+from grading.canvas import write_canvas_csv
+from grading.engine import compute_gradebook
 
 
 class Command(CourseCommand):

@@ -28,4 +28,17 @@
     window.requestAnimationFrame(function () { pending = false; nameBoxes(); });
   }).observe(document.documentElement, { childList: true, subtree: true });
   window.addEventListener("load", nameBoxes);
+
+  // The grading view: Ctrl+Enter saves and goes to the next review; Alt+arrows move.
+  document.addEventListener("keydown", function (ev) {
+    var form = document.querySelector("form[data-grade-form]");
+    if (!form) return;
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+      ev.preventDefault();
+      form.requestSubmit(form.querySelector('[name="save_next"]'));
+    } else if (ev.altKey && (ev.key === "ArrowRight" || ev.key === "ArrowLeft")) {
+      var link = document.querySelector(ev.key === "ArrowRight" ? "a[rel=next]" : "a[rel=prev]");
+      if (link) { ev.preventDefault(); window.location.href = link.href; }
+    }
+  });
 })();
