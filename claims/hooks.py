@@ -274,3 +274,33 @@ def _presentation_item(claim, component, now, board) -> ItemScore:
 
 
 grade_sources = {"presentation": presentation_scores}
+
+
+def staff_work(courses, now):
+    """Presentations given (the session has started) that have no points yet. One query;
+    links to those claims in the admin."""
+    from django.db.models import Count
+    from django.template.defaultfilters import pluralize
+    from django.urls import reverse
+
+    from courses.staffwork import WorkItem
+
+    by_id = {course.pk: course for course in courses}
+    rows = (
+        Claim.objects.active()
+        .filter(course__in=list(by_id), points__isnull=True, reading__session__date__lt=now.date())
+        .values_list("course_id")
+        .annotate(waiting=Count("id"))
+        .order_by("course_id")
+    )
+    claims = reverse("admin:claims_claim_changelist")
+    return [
+        WorkItem(
+            course=by_id[course_id],
+            label=f"Grade: {waiting} presentation{pluralize(waiting)}",
+            count=waiting,
+            url=f"{claims}?course__id__exact={course_id}",
+            order=(),
+        )
+        for course_id, waiting in rows
+    ]

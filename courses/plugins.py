@@ -27,8 +27,9 @@ The names, and what the core does with them:
 - ``reading_work``: ``{model: Q}``: rows of ``model`` that are work an import must not drop
   (default: every row pointing at the reading).
 - ``team_page(request, course, team, bound)``: extra context for the team page.
-- ``presenters(course_ids)``: ``{reading id: {("student", user id) or ("team", team id)}}``,
-  who presents each reading (claims); one query.
+- ``presenters(course_ids, holders=None)``: ``{reading id: {("student", user id) or
+  ("team", team id)}}``, who presents each reading (claims); one query.
+- ``staff_work(courses, now)``: ``list[WorkItem]`` of what awaits the staff (courses.staffwork).
 """
 
 from functools import cache
@@ -51,6 +52,7 @@ HOOK_NAMES = (
     "reading_work",
     "team_page",
     "presenters",
+    "staff_work",
 )
 
 

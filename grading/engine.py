@@ -82,6 +82,7 @@ class ItemScore:
     due_at: datetime | None = None
     url: str = ""
     note: str = ""  # e.g. "late 2 h 14 min: -10%"
+    key: str = ""  # what was graded ("review:12"), for grading.notices' "new" marks
 
 
 @dataclass

@@ -113,3 +113,29 @@ class FeedsComponent(models.Model):
         super().clean()
         if self.component_id and self.course_id and self.component.course_id != self.course_id:
             raise ValidationError({"component": "Pick a component of the same course."})
+
+
+class GradeNotice(models.Model):
+    """ "A grade of yours was published": one per (person, graded thing), so a grade
+    published twice (or re-saved) tells once. Shown as new on the person's pages until
+    they open the page it is on (``seen_at``); emailed through the outbox when the course
+    says so (Course.email_grades)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grade_notices"
+    )
+    key = models.CharField(max_length=80, help_text='What was graded, e.g. "review:12".')
+    label = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="gradenotice_once_per_item")
+        ]
+        indexes = [models.Index(fields=["user", "course", "seen_at"])]
+
+    def __str__(self):
+        return f"{self.label} → {self.user}"

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 
 from courses.access import member_required, staff_required
 from courses.models import Membership
+from grading import notices
 from grading.canvas import write_canvas_csv
 from grading.engine import compute_gradebook, round2
 from grading.models import ComponentSource
@@ -48,6 +49,10 @@ def my_grades(request, access):
         student_id = request.user.pk
     book = compute_gradebook(course, student_ids=[student_id], published_only=True)
     row = book.rows[0]
+    own = student_id == request.user.pk
+    unseen = notices.unseen_keys(request.user, course) if own else set()
+    if unseen:
+        notices.mark_seen(request.user, course)  # seen now: marked new this once
     return render(
         request,
         "grading/grades_student.html",
@@ -57,6 +62,12 @@ def my_grades(request, access):
             "book": book,
             "row": row,
             "what_if": what_if_data(course, row),
+            "unseen": unseen,
+            "new_in": {
+                score.component.pk
+                for score in row.components
+                if any(item.key in unseen for item in score.items if item.key)
+            },
             "what_if_open": any(score.open_possible for score in row.components),
             "viewing_as_staff": access.is_staff,
             "active_nav": "grading:grades",

@@ -243,9 +243,35 @@ class MilestoneGradeAdmin(CourseScopedAdmin):
     def latest_version(self, grade):
         return f"v{grade.latest}" if grade.latest else "—"
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        tell_team_if_published(obj)
+
     @admin.action(description="Publish the selected grades to their teams")
     def publish(self, request, queryset):
+        grades = list(queryset.select_related("milestone__course", "team"))
         count = queryset.update(published=True)
+        for grade in grades:
+            grade.published = True
+            tell_team_if_published(grade)
         messages.success(
             request, ngettext("%d grade published.", "%d grades published.", count) % count
         )
+
+
+def tell_team_if_published(grade) -> int:
+    """Tell each member of the team once that the milestone was graded, when it is
+    published with points or feedback (grading.notices)."""
+    from django.urls import reverse
+
+    from grading.notices import tell
+
+    if not (grade.published and (grade.points is not None or grade.feedback.strip())):
+        return 0
+    course = grade.milestone.course
+    people = [m.user for m in grade.team.members.select_related("user")]
+    label = f"{grade.milestone.name} of {grade.team.name} was graded"
+    return tell(
+        course, people, key=f"milestone:{grade.pk}", label=label,
+        url=reverse("teams:team", args=[course.code]),
+    )  # fmt: skip

@@ -162,6 +162,8 @@ def _score(m, due, sub, grade, adjustments, sid, now, for_students) -> ItemScore
     """One student's item for milestone ``m``, due at ``due`` for their team."""
     item = ItemScore(label=m.name, possible=m.max_points, status=ItemStatus.UPCOMING, due_at=due)
     released = grade is not None and (grade.published or not for_students)
+    if grade is not None:
+        item.key = f"milestone:{grade.pk}"
     if released and grade.points is not None:
         points = grade.team_points(sub)
         notes = [] if grade.published else ["not yet published to the team"]

@@ -16,6 +16,7 @@ from grading.models import GradeComponent
 from reviews.forms import ReviewAdminForm
 from reviews.models import DueOverride, Extension, Review, ReviewKind
 from reviews.plan import DueTimes, author_of
+from reviews.services import tell_if_published
 from reviews.templatetags.review_markdown import render_markdown
 from teams.models import Team
 
@@ -287,10 +288,12 @@ class ReviewAdmin(ScopedChoicesMixin, CourseScopedAdmin):
         return "on time" if late_by is None else humanize_delta(late_by)
 
     def save_model(self, request, obj, form, change):
+        # Also each row saved from the list's editable columns.
         if "points" in form.changed_data:
             obj.graded_by = request.user
             obj.graded_at = timezone.now()
         super().save_model(request, obj, form, change)
+        tell_if_published(obj)
 
     @admin.action(description="Full credit to selected on-time reviews")
     def full_credit_on_time(self, request, queryset):
@@ -303,6 +306,8 @@ class ReviewAdmin(ScopedChoicesMixin, CourseScopedAdmin):
             review.graded_by = request.user
             review.graded_at = now
         Review.objects.bulk_update(on_time, ["points", "graded_by", "graded_at"])
+        for review in on_time:
+            tell_if_published(review)
         skipped = len(reviews) - len(on_time)
         self.message_user(
             request,

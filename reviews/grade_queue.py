@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from courses.timing import humanize_delta
+from reviews.services import tell_if_published
 
 
 class GradeForm(forms.Form):
@@ -179,3 +180,4 @@ def _save(review, data, user) -> None:
     review.feedback = data["feedback"]
     review.feedback_published = data["publish"]
     review.save(update_fields=fields)
+    tell_if_published(review)

@@ -17,3 +17,4 @@ grade_sources = {
     "bonus_reviews": integration.bonus_review_scores,
 }
 reminder_senders = {"reviews": send_reminders}
+staff_work = integration.reviews_to_grade

@@ -4,10 +4,12 @@ them; the course file's section is reviews.coursefile). Courses never imports re
 
 from decimal import Decimal
 
+from django.template.defaultfilters import pluralize
+
 from courses.deadlines import DueItem
 from courses.models import Membership, Role
 from grading.engine import ItemScore, ItemStatus
-from reviews.models import LatePolicy, ReviewKind
+from reviews.models import LatePolicy, Review, ReviewKind
 from reviews.plan import Owed, ReviewPlan
 
 # --- navigation ---
@@ -78,6 +80,7 @@ def item_score(owed: Owed) -> ItemScore:
         if owed.is_due:
             score.status, score.earned = ItemStatus.MISSING, Decimal("0")
         return score
+    score.key = f"review:{review.pk}"
     if review.is_excused:
         score.status = ItemStatus.EXCUSED
         return score
@@ -145,3 +148,35 @@ def bonus_review_scores(component, context):
     """Source "bonus_reviews": reviews of optional readings of kinds whose
     optional reviews count as bonus; a missing one scores 0 once due."""
     return _scores(component, context, bonus=True)
+
+
+def reviews_to_grade(courses, now):
+    """Per session that has started: submitted reviews with no points, not excused. One
+    query; each links to the grading view of that session."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from courses import timing
+    from courses.staffwork import WorkItem
+
+    by_id = {course.pk: course for course in courses}
+    rows = (
+        Review.objects.filter(
+            kind__course__in=list(by_id), points__isnull=True, is_excused=False,
+            reading__session__date__lte=now.date(),
+        )
+        .values_list("kind__course_id", "reading__session_id", "reading__session__date")
+        .annotate(waiting=Count("id"))
+        .order_by("reading__session__date")
+    )  # fmt: skip
+    grade = reverse("admin:reviews_review_grade")
+    return [
+        WorkItem(
+            course=by_id[course_id],
+            label=f"Grade: {waiting} review{pluralize(waiting)} of {timing.format_day(day)}",
+            count=waiting,
+            url=f"{grade}?session={session_id}",
+            order=(day,),
+        )
+        for course_id, session_id, day, waiting in rows
+    ]

@@ -124,3 +124,36 @@ def _remind(owed: Owed, user) -> bool:
         message=render_to_string("reviews/reminder_email.txt", context),
         to=user.email,
     )
+
+
+def tell_if_published(review: Review) -> int:
+    """Tell the review's author (each member, for a team's review) once that it was graded,
+    when the student can see it: its points (the component it feeds is published) or its
+    feedback (published). Every grading path calls this; grading.notices tells once."""
+    from django.urls import reverse
+
+    from grading.models import ComponentSource, GradeComponent
+    from grading.notices import tell
+    from teams.models import TeamMember
+
+    kind, reading = review.kind, review.reading
+    course = kind.course
+    bonus = kind.counts_optional_as_bonus and not reading.required
+    published = GradeComponent.objects.filter(course=course, published=True)
+    if bonus:
+        points_visible = published.filter(source=ComponentSource.BONUS_REVIEWS).exists()
+    else:
+        points_visible = published.filter(pk=kind.component_id).exists()
+    shown = (review.points is not None and points_visible) or (
+        review.feedback_published and review.feedback.strip()
+    )
+    if not shown:
+        return 0
+    if review.team_id:
+        members = TeamMember.objects.filter(team_id=review.team_id).select_related("user")
+        people = [member.user for member in members]
+    else:
+        people = [review.student]
+    url = reverse("reviews:write", args=[course.code, reading.pk]) + f"?kind={kind.slug}"
+    label = f"Your {kind.name} of “{reading.paper.title}” was graded"
+    return tell(course, people, key=f"review:{review.pk}", label=label, url=url)

@@ -9,6 +9,7 @@ from courses import timing
 from courses.access import member_required
 from courses.middleware import arrival
 from courses.timing import humanize_delta
+from grading import notices
 from reviews.forms import ReviewForm
 from reviews.plan import ReviewPlan, course_students, mark_points_visibility
 from reviews.services import ReviewError, review_submit
@@ -54,7 +55,12 @@ def my_reviews(request, access):
         ]
         # Required work first: a bonus review due at the same time or later never hides it.
         upcoming = [o for o in items if not o.is_due and not o.submitted]
+        unseen = notices.unseen_keys(request.user, course)
+        new = {o.review.pk for o in items if o.review and f"review:{o.review.pk}" in unseen}
+        if new:
+            notices.mark_seen(request.user, course, [f"review:{pk}" for pk in new])
         context = {
+            "new_reviews": new,
             "groups": groups,
             "next_due": next((o for o in upcoming if not is_bonus(o)), None),
             "next_bonus": next((o for o in upcoming if is_bonus(o)), None),

@@ -20,6 +20,7 @@ from courses.services.schedule import (
     DEMO_PASSWORD,
     demo_students,
 )
+from courses.staffwork import staff_work
 
 
 class SignInView(LoginView):
@@ -67,6 +68,7 @@ def dashboard(request):
     overdue = [
         item for item in items if item.due_at < now and not item.optional and item.kind != "claims"
     ]
+    staff_courses = [m.course for m in memberships if m.is_staff]
     return render(
         request,
         "seminar/dashboard.html",
@@ -76,6 +78,7 @@ def dashboard(request):
             "optional": optional[:5],
             "more_optional": max(0, len(optional) - 5),
             "overdue": overdue[-6:],
+            "work": staff_work(staff_courses, now),
             "now": now,
         },
     )

@@ -85,7 +85,7 @@ class CourseAdmin(CourseScopedAdmin):
                 "description": "Leave the maximum team size empty for a course without projects.",
             },
         ),
-        ("Grading", {"fields": ("letter_scale",)}),
+        ("Grading", {"fields": ("letter_scale", "email_grades")}),
     )
 
     def get_queryset(self, request):

@@ -111,6 +111,7 @@ class CourseSettings(FileModel):
     claims: Claims = Field(default_factory=Claims)
     teams: Teams = Field(default_factory=Teams)
     letter_scale: LetterScale | None = None  # left out: kept as it is
+    email_grades: Flag = True
 
 
 class ReadingEntry(FileModel):
@@ -219,6 +220,7 @@ def _export_settings(course: Course) -> dict:
             "deadline": format_instant(course.team_deadline, tz),
         }
     settings["letter_scale"] = [[str(letter), str(bound)] for letter, bound in course.letter_scale]
+    settings["email_grades"] = course.email_grades
     return settings
 
 
@@ -309,6 +311,7 @@ SETTINGS = (
     "default_start_time",
     "session_minutes",
     "location",
+    "email_grades",
 )
 
 

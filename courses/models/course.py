@@ -137,6 +137,12 @@ class Course(models.Model):
     )
 
     # Grading.
+    email_grades = models.BooleanField(
+        "email students when a grade is published",
+        default=True,
+        help_text="Each student (or team member) gets one email per published grade or "
+        "feedback; either way it is marked new on their pages until they see it.",
+    )
     letter_scale = models.JSONField(
         default=default_letter_scale,
         validators=[validate_letter_scale],

@@ -271,7 +271,7 @@ def test_import_and_export_commands(db, tmp_path, capsys):
     out = capsys.readouterr().out
     assert yaml.safe_load(out)["course"]["code"] == "ecs289d-f25"
     path.write_text(SEED_001.replace("year: 2013", "year: soon"))
-    with pytest.raises(CommandError, match="(?s)line 49, sessions.*year.*Nothing was changed"):
+    with pytest.raises(CommandError, match="(?s)line 50, sessions.*year.*Nothing was changed"):
         call_command("import_course", str(path))
 
 

@@ -174,8 +174,11 @@ def test_a_student_claims_reviews_joins_a_team_and_is_graded(
         page.goto(f"/courses/{CODE}/grades/")
         doc_shot(page, "student-grades")
         row = p.locator("tr", has_text="Paper reviews")
-        row.locator("summary").click()
-        assert row.locator("li", has_text=RACED).get_by_text("1 / 1", exact=False).is_visible()
+        # Newly graded work is shown unfolded, marked new (grading.notices).
+        assert row.locator("details").get_attribute("open") is not None
+        item = row.locator("li", has_text=RACED)
+        assert item.get_by_text("new", exact=True).is_visible()
+        assert item.get_by_text("1 / 1", exact=False).is_visible()
         page.shot("grades")
         page.goto(f"/courses/{CODE}/reviews/")
         assert p.get_by_text("Good summary; say more about failures.").is_visible()
