@@ -79,6 +79,23 @@ def my_grades(request, access):
 def gradebook(request, access):
     course = access.course
     book = compute_gradebook(course)
+    table = gradebook_table(book)
+    q = " ".join(request.GET.get("q", "").split())[:100]
+    letters = [letter for letter, _ in course.letter_scale]
+    below = request.GET.get("below", "")
+    if q:
+        words = q.casefold().split()
+        table = [line for line in table if all(w in line["search"] for w in words)]
+    if below in letters:
+        # Current grade strictly below the letter (no current grade yet: not shown).
+        bound = Decimal(str(dict(course.letter_scale)[below]))
+        table = [line for line in table if line["current_value"] is not None
+                 and round2(line["current_value"]) < bound]  # fmt: skip
+    chart_of = "floor" if request.GET.get("chart") == "floor" else "current"
+    if chart_of == "floor":
+        values = [r.floor_percent for r in book.rows]
+    else:
+        values = [r.current_percent for r in book.rows if r.current_percent is not None]
     return render(
         request,
         "grading/gradebook.html",
@@ -86,8 +103,12 @@ def gradebook(request, access):
             "course": course,
             "access": access,
             "book": book,
-            "table": gradebook_table(book),
-            "chart": histogram([r.projected_percent for r in book.rows], course.letter_scale),
+            "table": table,
+            "q": q,
+            "below": below if below in letters else "",
+            "letters": letters[:-1],
+            "chart_of": chart_of,
+            "chart": histogram(values, course.letter_scale),
             "non_bonus_weight": sum(
                 (c.weight for c in book.components if not c.is_bonus), Decimal(0)
             ),
@@ -131,13 +152,17 @@ def gradebook_table(book) -> list[dict]:
             {
                 "student": student,
                 "name": student.name or student.email,
+                "search": f"{student.name} {student.email} {student.student_id}".casefold(),
                 "section": row.section,
                 "cells": cells,
+                "current_value": current,
                 "current": "—" if current is None else str(row.current_letter[1]),
                 "current_sort": "-1" if current is None else str(current.quantize(SORT_PLACES)),
-                "final": str(row.final_letter[1]),
-                "final_sort": str(row.projected_percent.quantize(SORT_PLACES)),
-                "letter": row.final_letter[0],
+                "final": str(row.floor_letter[1]),
+                "final_sort": str(row.floor_percent.quantize(SORT_PLACES)),
+                "ceiling": str(row.ceiling_letter[1]),
+                "ceiling_sort": str(row.ceiling_percent.quantize(SORT_PLACES)),
+                "letter": "—" if current is None else row.current_letter[0],
             }
         )
     return table

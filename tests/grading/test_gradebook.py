@@ -413,3 +413,26 @@ def test_histogram_bins_and_cutoffs_follow_the_course_scale(course):
 def test_gradebook_of_a_course_without_students_says_so(components, course, instructor, login):
     page = login(instructor).get(gradebook_url(course))
     assert "No students in this course yet." in page.content.decode()
+
+
+def test_gradebook_finds_students_filters_by_current_letter_and_switches_the_chart(
+    components, course, alice, bob, instructor, login
+):
+    session = Session.objects.create(course=course, date=date(2025, 10, 14))
+    reading = Reading.objects.create(
+        session=session, paper=Paper.objects.create(course=course, title="Orca")
+    )
+    Claim.objects.create(course=course, reading=reading, student=alice, points=D(9))
+    ManualScore.objects.create(component=components["participation"], student=alice, points=D(95))
+    ManualScore.objects.create(component=components["quiz"], student=alice, points=D(95))
+    ManualScore.objects.create(component=components["participation"], student=bob, points=D(50))
+    client = login(instructor)
+    found = client.get(gradebook_url(course) + "?q=ARCH").content.decode()
+    assert "Showing 1 of 2 students." in found and "Alice Archer" in found
+    assert "Bob Baker" not in found
+    below_c = client.get(gradebook_url(course) + "?below=C").content.decode()
+    assert "Bob Baker" in below_c and "Alice Archer" not in below_c  # 50% is below a C
+    assert "Of current grades" in client.get(gradebook_url(course)).content.decode()
+    assert "Of floor grades" in client.get(gradebook_url(course) + "?chart=floor").content.decode()
+    odd = client.get(gradebook_url(course) + "?below=nonsense&q=%3Cb%3E")
+    assert odd.status_code == 200 and "<b>" not in odd.content.decode().split("</form>")[0][-400:]

@@ -38,7 +38,7 @@ def test_gradebook_columns_sort_on_click_without_inline_script(
     page.sign_in(instructor.email, PASSWORD)
     page.goto(f"/courses/{course.code}/gradebook/")
     assert page.page.locator("#grade-histogram rect.bar").count() == 2
-    final = page.page.get_by_role("button", name="Final %")
+    final = page.page.get_by_role("button", name="Floor %")
     final.click()
     assert first_student(page) == "Bob Baker"
     final.click()
