@@ -283,24 +283,31 @@ def staff_work(courses, now):
     from django.template.defaultfilters import pluralize
     from django.urls import reverse
 
-    from courses.staffwork import WorkItem
+    from courses.staffwork import LATEST_LOCAL, WorkItem, course_today
 
     by_id = {course.pk: course for course in courses}
     rows = (
         Claim.objects.active()
-        .filter(course__in=list(by_id), points__isnull=True, reading__session__date__lt=now.date())
-        .values_list("course_id")
+        .filter(
+            course__in=list(by_id),
+            points__isnull=True,
+            reading__session__date__lt=(now + LATEST_LOCAL).date(),
+        )
+        .values_list("course_id", "reading__session__date")
         .annotate(waiting=Count("id"))
-        .order_by("course_id")
     )
+    waiting: dict[int, int] = {}
+    for course_id, day, count in rows:
+        if day < course_today(by_id[course_id], now):  # presented before today, locally
+            waiting[course_id] = waiting.get(course_id, 0) + count
     claims = reverse("admin:claims_claim_changelist")
     return [
         WorkItem(
             course=by_id[course_id],
-            label=f"Grade: {waiting} presentation{pluralize(waiting)}",
-            count=waiting,
+            label=f"Grade: {count} presentation{pluralize(count)}",
+            count=count,
             url=f"{claims}?course__id__exact={course_id}",
             order=(),
         )
-        for course_id, waiting in rows
+        for course_id, count in sorted(waiting.items())
     ]

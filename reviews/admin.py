@@ -15,7 +15,7 @@ from courses.timing import humanize_delta
 from grading.models import GradeComponent
 from reviews.forms import ReviewAdminForm
 from reviews.models import DueOverride, Extension, Review, ReviewKind
-from reviews.plan import DueTimes, author_of
+from reviews.plan import DueTimes, author_of, published_components
 from reviews.services import tell_if_published
 from reviews.templatetags.review_markdown import render_markdown
 from teams.models import Team
@@ -306,8 +306,12 @@ class ReviewAdmin(ScopedChoicesMixin, CourseScopedAdmin):
             review.graded_by = request.user
             review.graded_at = now
         Review.objects.bulk_update(on_time, ["points", "graded_by", "graded_at"])
+        published = {}  # per course: one query, not one per review
         for review in on_time:
-            tell_if_published(review)
+            course = review.kind.course
+            if course.pk not in published:
+                published[course.pk] = published_components(course)
+            tell_if_published(review, published[course.pk])
         skipped = len(reviews) - len(on_time)
         self.message_user(
             request,

@@ -157,13 +157,13 @@ def reviews_to_grade(courses, now):
     from django.urls import reverse
 
     from courses import timing
-    from courses.staffwork import WorkItem
+    from courses.staffwork import LATEST_LOCAL, WorkItem, course_today
 
     by_id = {course.pk: course for course in courses}
     rows = (
         Review.objects.filter(
             kind__course__in=list(by_id), points__isnull=True, is_excused=False,
-            reading__session__date__lte=now.date(),
+            reading__session__date__lte=(now + LATEST_LOCAL).date(),
         )
         .values_list("kind__course_id", "reading__session_id", "reading__session__date")
         .annotate(waiting=Count("id"))
@@ -179,4 +179,5 @@ def reviews_to_grade(courses, now):
             order=(day,),
         )
         for course_id, session_id, day, waiting in rows
+        if day <= course_today(by_id[course_id], now)  # the session's day has come
     ]

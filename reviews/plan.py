@@ -403,16 +403,25 @@ def course_students(course_ids) -> dict[int, list[int]]:
     return result
 
 
-def mark_points_visibility(course, owed_items) -> None:
-    """A student sees a review's points only once the component they feed is published:
-    the kind's component, or for an optional reading counted as bonus, the bonus
-    component. Staff choose what is published; unpublished scores stay with them."""
-    published = dict(
+def published_components(course) -> dict[int, str]:
+    """{component id: source} of the course's components its students may see. One query."""
+    return dict(
         GradeComponent.objects.filter(course=course, published=True).values_list("pk", "source")
     )
-    bonus_published = ComponentSource.BONUS_REVIEWS in published.values()
+
+
+def points_visible(kind, reading, published: dict[int, str]) -> bool:
+    """Whether a student sees the points of their ``kind`` review of ``reading``: once the
+    component it feeds is published (``published``: published_components): the kind's
+    component, or for an optional reading counted as bonus, the bonus component."""
+    if kind.counts_optional_as_bonus and not reading.required:
+        return ComponentSource.BONUS_REVIEWS in published.values()
+    return kind.component_id in published
+
+
+def mark_points_visibility(course, owed_items) -> None:
+    """Set ``owed.points_visible`` on each (points_visible). Staff choose what is
+    published; unpublished scores stay with them."""
+    published = published_components(course)
     for owed in owed_items:
-        if owed.kind.counts_optional_as_bonus and not owed.reading.required:
-            owed.points_visible = bonus_published
-        else:
-            owed.points_visible = owed.kind.component_id in published
+        owed.points_visible = points_visible(owed.kind, owed.reading, published)

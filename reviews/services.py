@@ -126,25 +126,22 @@ def _remind(owed: Owed, user) -> bool:
     )
 
 
-def tell_if_published(review: Review) -> int:
+def tell_if_published(review: Review, published: dict[int, str] | None = None) -> int:
     """Tell the review's author (each member, for a team's review) once that it was graded,
-    when the student can see it: its points (the component it feeds is published) or its
-    feedback (published). Every grading path calls this; grading.notices tells once."""
+    when the student can see it: its points (plan.points_visible) or its feedback
+    (published). Every grading path calls this; grading.notices tells once. ``published``:
+    the course's published_components, for a caller telling many reviews at once."""
     from django.urls import reverse
 
-    from grading.models import ComponentSource, GradeComponent
     from grading.notices import tell
+    from reviews.plan import points_visible, published_components
     from teams.models import TeamMember
 
     kind, reading = review.kind, review.reading
     course = kind.course
-    bonus = kind.counts_optional_as_bonus and not reading.required
-    published = GradeComponent.objects.filter(course=course, published=True)
-    if bonus:
-        points_visible = published.filter(source=ComponentSource.BONUS_REVIEWS).exists()
-    else:
-        points_visible = published.filter(pk=kind.component_id).exists()
-    shown = (review.points is not None and points_visible) or (
+    if published is None:
+        published = published_components(course)
+    shown = (review.points is not None and points_visible(kind, reading, published)) or (
         review.feedback_published and review.feedback.strip()
     )
     if not shown:

@@ -61,3 +61,11 @@ def test_students_and_other_courses_staff_see_none_of_it(login, alice, other_ta,
     with time_machine.travel(NOW, tick=False):
         assert "Waiting for you" not in login(alice).get("/").content.decode()
         assert "staff-work" not in login(other_ta).get("/admin/").content.decode()
+
+
+def test_a_session_counts_from_its_own_day_in_the_course_time_zone(login, instructor, waiting):
+    """Mon Nov 3, 6 PM in Los Angeles is already Nov 4 in UTC: Tuesday's reviews and
+    presentation are not yet waiting."""
+    with time_machine.travel(datetime(2025, 11, 3, 18, 0, tzinfo=LA), tick=False):
+        html = login(instructor).get("/").content.decode()
+    assert "Grade: 3 reviews" not in html and "presentation</a>" not in html

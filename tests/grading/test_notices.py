@@ -2,12 +2,14 @@
 an email through the outbox (unless the course turns it off) and "new" on their pages
 until they have seen it. A grade published twice tells once."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 
 from grading.models import GradeNotice
+from reviews.models import Review
 from tests import factories as f
 from tests.reviews.test_grade_queue import GRADE, build
 
@@ -119,3 +121,22 @@ def test_the_course_file_carries_email_grades_and_refuses_a_non_flag(course):
     with pytest.raises(CourseFileError) as refused:
         import_course(yaml.safe_dump(data))
     assert refused.value.path == "course.email_grades"
+
+
+def test_full_credit_in_bulk_tells_each_author_once(client):
+    course, instructor, reading, reviews = build(3)
+    component = f.GradeComponentFactory(course=course, weight=100, source="reviews", published=True)
+    kind = reviews[0].kind
+    kind.component = component
+    kind.save()
+    early = datetime(2025, 10, 1, tzinfo=UTC)  # on time: full credit applies to on-time only
+    Review.objects.filter(pk__in=[r.pk for r in reviews]).update(
+        submitted_at=early, first_submitted_at=early
+    )
+    client.force_login(instructor)
+    for _ in range(2):  # the action run twice
+        client.post(
+            "/admin/reviews/review/",
+            {"action": "full_credit_on_time", "_selected_action": [r.pk for r in reviews]},
+        )
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.student.email for r in reviews)
