@@ -109,20 +109,28 @@ class UploadRule:
             name = shorten(name + suffixes[0], suffixes[0])
         return name
 
-    def attachment(self, fieldfile, *, name: str, content_type: str, missing: str):
-        """A download of a stored file: always an attachment of a type we detected,
-        never sniffed; ``missing`` is the 404 message when the file is gone."""
+    def attachment(
+        self, fieldfile, *, name: str, content_type: str, missing: str, inline: bool = False
+    ):
+        """A download of a stored file: an attachment of a type we detected, never
+        sniffed; ``missing`` is the 404 message when the file is gone. ``inline`` (a PDF
+        shown in a frame of the app's own pages, e.g. the grading view) opens it in place:
+        only a PDF, framed only by the app's own origin."""
         try:
             handle = fieldfile.open("rb")
         except FileNotFoundError:
             raise Http404(missing) from None
+        inline = inline and content_type == "application/pdf" and bool(self.kind(content_type))
         response = FileResponse(
             handle,
-            as_attachment=True,
+            as_attachment=not inline,
             filename=self.download_name(name or PurePosixPath(fieldfile.name).name, content_type),
             content_type=content_type if self.kind(content_type) else "application/octet-stream",
         )
         response["X-Content-Type-Options"] = "nosniff"
+        if inline:
+            response["X-Frame-Options"] = "SAMEORIGIN"
+            response._csp_replace = {"frame-ancestors": ["'self'"]}  # django-csp reads it
         return response
 
 

@@ -24,9 +24,11 @@ from courses.coursefile.schema import (
     Flag,
     Number,
     Positive,
+    Text,
     check,
     choice,
     parse,
+    text,
     text_of,
     unique,
     whole,
@@ -35,6 +37,38 @@ from grading.engine import weights_problem
 from grading.models import ComponentSource, GradeComponent
 
 KEY = "components"
+
+
+class Criterion(FileModel):
+    """One line of a rubric (review kinds and milestones have ``rubric:``, a list of
+    these whose points add up to the work's max_points)."""
+
+    model_config = ConfigDict(title="a rubric criterion")
+
+    criterion: text(100)
+    points: Positive
+    description: Text = ""
+
+
+Rubric = Annotated[
+    list[Criterion], unique(lambda c: c.criterion, "criterion", lambda c: c.criterion)
+]
+
+
+def rubric_to_model(rows: list[Criterion]) -> list[dict]:
+    return [
+        {"criterion": row.criterion, "points": str(row.points)}
+        | ({"description": row.description} if row.description else {})
+        for row in rows
+    ]
+
+
+def rubric_to_file(rubric: list[dict]) -> list[dict]:
+    return [
+        {"criterion": row["criterion"], "points": str(row["points"])}
+        | ({"description": row["description"]} if row.get("description") else {})
+        for row in rubric
+    ]
 
 
 class Component(FileModel):

@@ -92,10 +92,47 @@ class ManualScore(models.Model):
         return f"{self.student}: {self.points} in {self.component.name}"
 
 
+def rubric_criteria(rubric) -> list[tuple[str, Decimal, str]]:
+    """(criterion, points, description) of a valid rubric, in order."""
+    return [
+        (row["criterion"], Decimal(str(row["points"])), row.get("description", ""))
+        for row in rubric or []
+    ]
+
+
+def validate_rubric(value) -> None:
+    """A rubric is a list of ``{"criterion", "points", "description"}`` (description
+    optional), criteria named once each, points positive."""
+    if value in (None, []):
+        return
+    if not isinstance(value, list):
+        raise ValidationError("A rubric is a list of {criterion, points, description} objects.")
+    names = set()
+    for i, row in enumerate(value, 1):
+        if not isinstance(row, dict) or not str(row.get("criterion", "")).strip():
+            raise ValidationError(f"Criterion {i} needs a name (criterion).")
+        name = row["criterion"]
+        if name in names:
+            raise ValidationError(f"Criterion {name!r} is named twice.")
+        names.add(name)
+        unknown = set(row) - {"criterion", "points", "description"}
+        if unknown:
+            raise ValidationError(f"Criterion {name!r}: unknown key {sorted(unknown)[0]!r}.")
+        try:
+            points = Decimal(str(row.get("points")))
+        except ArithmeticError:
+            points = None
+        if points is None or not points.is_finite() or points <= 0:
+            raise ValidationError(f"Criterion {name!r}: points must be a number above 0.")
+        if points.as_tuple().exponent < -2:
+            raise ValidationError(f"Criterion {name!r}: points have at most 2 decimals.")
+
+
 class FeedsComponent(models.Model):
     """Graded work that feeds one component of its course (a review kind, a milestone):
-    the link and the rule that it is a component of the same course. The subclass has
-    ``course``."""
+    the link and the rule that it is a component of the same course, and its optional
+    rubric (criteria whose points add up to the work's maximum). The subclass has
+    ``course`` and ``max_points``."""
 
     component = models.ForeignKey(
         GradeComponent,
@@ -105,6 +142,13 @@ class FeedsComponent(models.Model):
         related_name="%(class)ss",
         help_text="The grade component this feeds.",
     )
+    rubric = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_rubric],
+        help_text='Optional: [{"criterion": "Clarity", "points": 4, "description": "…"}, …]; '
+        "the points add up to the maximum. Staff then score each criterion.",
+    )
 
     class Meta:
         abstract = True
@@ -113,6 +157,29 @@ class FeedsComponent(models.Model):
         super().clean()
         if self.component_id and self.course_id and self.component.course_id != self.course_id:
             raise ValidationError({"component": "Pick a component of the same course."})
+        try:
+            validate_rubric(self.rubric)
+        except ValidationError:
+            return  # the field's own validator reports it
+        criteria = rubric_criteria(self.rubric)
+        if criteria and self.max_points is not None:
+            total = sum((points for _, points, _ in criteria), Decimal(0))
+            if total != self.max_points:
+                raise ValidationError(
+                    {
+                        "rubric": f"The criteria add up to {total.normalize():f} points; "
+                        f"the maximum is {self.max_points.normalize():f}."
+                    }
+                )
+
+
+class GradedWork(models.Model):
+    """The rubric scores of a graded item (a review, a milestone grade), by criterion."""
+
+    rubric_scores = models.JSONField(default=dict, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
 
 
 class GradeNotice(models.Model):

@@ -49,6 +49,7 @@ class MilestoneAdmin(CourseScopedAdmin):
         "late_policy",
         "max_points",
         "component",
+        "grade_link",
     )
     list_filter = ("course", "deliverable")
     list_select_related = ("course", "component", "session")
@@ -65,6 +66,7 @@ class MilestoneAdmin(CourseScopedAdmin):
                     "deliverable",
                     ("late_policy", "late_penalty_pct"),
                     ("max_points", "component"),
+                    "rubric",
                     "order",
                 )
             },
@@ -99,6 +101,11 @@ class MilestoneAdmin(CourseScopedAdmin):
     @admin.display(description="due (course time)", ordering="due_at")
     def due_local(self, milestone):
         return timing.format_instant(milestone.due_at, milestone.course.tz, year=True)
+
+    @admin.display(description="grade")
+    def grade_link(self, milestone):
+        url = reverse("admin:projects_milestonegrade_grade") + f"?milestone={milestone.pk}"
+        return format_html('<a href="{}">Grade team by team</a>', url)
 
     @admin.action(description="Prepare a grade row for every team")
     def prepare_grades(self, request, queryset):
@@ -238,6 +245,14 @@ class MilestoneGradeAdmin(CourseScopedAdmin):
         if db_field.related_model is Team:
             _limit_to_staff_courses(request, db_field, kwargs, "course")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_urls(self):
+        from django.urls import path
+
+        from projects.grade_queue import grade_view
+
+        view = self.admin_site.admin_view(lambda request: grade_view(self, request))
+        return [path("grade/", view, name="projects_milestonegrade_grade"), *super().get_urls()]
 
     @admin.display(description="latest version", ordering="latest")
     def latest_version(self, grade):

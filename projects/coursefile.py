@@ -44,6 +44,7 @@ from courses.coursefile.schema import (
     whole,
 )
 from courses.models import Session
+from grading.coursefile import Rubric, rubric_to_file, rubric_to_model
 from grading.models import GradeComponent
 from projects.models import Deliverable, LatePolicy, Milestone, RelativeDue
 
@@ -64,6 +65,7 @@ class Entry(FileModel):
     late_policy: choice(LatePolicy) = LatePolicy.NO_CREDIT
     late_penalty_pct: Percent = Decimal("0")
     max_points: Positive = Decimal("100")
+    rubric: Rubric = []  # criteria adding up to max_points; none: points only
     component: Text = ""  # a component's name; blank: none
 
     @model_validator(mode="after")
@@ -117,6 +119,8 @@ def export(course):
             row["component"] = m.component.name
         if m.description:
             row["description"] = m.description
+        if m.rubric:
+            row["rubric"] = rubric_to_file(m.rubric)
         rows.append(row)
     return rows
 
@@ -158,6 +162,7 @@ def _apply(milestone: Milestone, entry: Entry, path: str, components: dict) -> N
     milestone.description = entry.description
     milestone.deliverable, milestone.late_policy = entry.deliverable, entry.late_policy
     milestone.late_penalty_pct, milestone.max_points = entry.late_penalty_pct, entry.max_points
+    milestone.rubric = rubric_to_model(entry.rubric)
     if entry.session:
         _relative(milestone, entry, path)
     else:

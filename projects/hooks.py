@@ -25,7 +25,7 @@ reminder_senders = {"milestones": send_milestone_reminders}
 
 def staff_work(courses, now):
     """Per milestone: teams that submitted and have no points yet. One query; each links
-    to the milestone grades of that milestone in the admin."""
+    to the milestone's grading view (team by team) in the admin."""
     from django.db.models import Count, Exists, OuterRef
     from django.template.defaultfilters import pluralize
     from django.urls import reverse
@@ -44,13 +44,13 @@ def staff_work(courses, now):
         .annotate(teams=Count("team", distinct=True))
         .order_by("milestone__due_at")
     )
-    grades = reverse("admin:projects_milestonegrade_changelist")
+    grades = reverse("admin:projects_milestonegrade_grade")
     return [
         WorkItem(
             course=by_id[course_id],
             label=f"Grade: {name}, {teams} team{pluralize(teams)}",
             count=teams,
-            url=f"{grades}?milestone__id__exact={milestone_id}",
+            url=f"{grades}?milestone={milestone_id}",
             order=(due.date(),),
         )
         for course_id, milestone_id, name, due, teams in rows

@@ -30,7 +30,7 @@ from courses.duework import (
 from courses.fields import DeadlineField
 from courses.models import Course, Session
 from courses.uploads import MILESTONE_FILES
-from grading.models import FeedsComponent
+from grading.models import FeedsComponent, GradedWork
 from teams.models import Team
 
 ZERO = Decimal("0")
@@ -265,7 +265,7 @@ class Submission(models.Model):
         return f"{self.team} · {self.milestone} v{self.version}"
 
 
-class MilestoneGrade(models.Model):
+class MilestoneGrade(GradedWork):
     """Staff's grade for one team's milestone; students see it once published."""
 
     milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="grades")

@@ -93,7 +93,9 @@ def submit_view(request, access, milestone_id):
 @require_GET
 @member_required
 def submission_file(request, access, submission_id):
-    """A submitted file, for the team's members and the course staff only (404 otherwise)."""
+    """A submitted file, for the team's members and the course staff only (404 otherwise).
+    ``?view=inline`` shows a PDF in place (the grading view frames it); anything else,
+    and every other type, downloads."""
     submissions = Submission.objects.filter(milestone__course=access.course).exclude(file="")
     if not access.is_staff:
         submissions = submissions.filter(team__members__user=request.user)
@@ -103,6 +105,7 @@ def submission_file(request, access, submission_id):
         name=submission.original_name,
         content_type=submission.content_type,
         missing="This file is no longer in storage; ask the course staff.",
+        inline=request.GET.get("view") == "inline",
     )
     response["Cache-Control"] = "private, no-store"
     return response

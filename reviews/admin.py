@@ -86,6 +86,7 @@ class ReviewKindAdmin(ScopedChoicesMixin, CourseScopedAdmin):
                     "late_policy",
                     "late_penalty_percent",
                     "max_points",
+                    "rubric",
                     "component",
                     "counts_optional_as_bonus",
                 ]

@@ -31,6 +31,7 @@ from courses.coursefile.schema import (
     validated_by,
     whole,
 )
+from grading.coursefile import Rubric, rubric_to_file, rubric_to_model
 from reviews.models import (
     DueKind,
     DueOverride,
@@ -78,6 +79,7 @@ class Kind(FileModel):
     due: Due = Field(default_factory=Due)
     late: Late = Field(default_factory=Late)
     max_points: Positive = Decimal("1")
+    rubric: Rubric = []  # criteria adding up to max_points; none: points only
     component: Text = ""  # a component's name; blank: none
     optional_as_bonus: Flag = False
     peer_visibility: choice(PeerVisibility) = PeerVisibility.NOBODY
@@ -143,6 +145,8 @@ def export_kinds(course):
         ]
         if overrides:
             item["overrides"] = overrides
+        if kind.rubric:
+            item["rubric"] = rubric_to_file(kind.rubric)
         data.append(item)
     return data
 
@@ -178,6 +182,7 @@ def _save_kind(course, entry: Kind, order: int, components: dict) -> ReviewKind:
     kind.due_hours_after = due.hours_after
     kind.late_policy, kind.late_penalty_percent = late.policy, late.percent_per_day
     kind.max_points = entry.max_points
+    kind.rubric = rubric_to_model(entry.rubric)
     kind.counts_optional_as_bonus = entry.optional_as_bonus
     kind.component = None
     if entry.component:

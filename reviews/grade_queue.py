@@ -10,119 +10,50 @@ page runs the same queries whatever the length of the queue (tests/reviews/
 test_grade_queue.py counts them at 5 and 25 reviews).
 """
 
-from dataclasses import dataclass
-
-from django import forms
 from django.contrib import messages
-from django.core.validators import MaxValueValidator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 
 from courses.timing import humanize_delta
+from grading.queue import GradeForm, Queue
 from reviews.services import tell_if_published
 
-
-class GradeForm(forms.Form):
-    points = forms.DecimalField(
-        label="Points", required=False, min_value=0, max_digits=6, decimal_places=2
-    )
-    feedback = forms.CharField(
-        label="Feedback", required=False, widget=forms.Textarea(attrs={"rows": 6})
-    )
-    publish = forms.BooleanField(label="Publish the feedback to the author", required=False)
-
-    def __init__(self, *args, max_points, **kwargs):
-        super().__init__(*args, **kwargs)
-        points = self.fields["points"]
-        points.validators.append(MaxValueValidator(max_points))
-        points.widget.attrs.update(
-            {
-                "max": f"{max_points.normalize():f}",
-                "step": "0.01",
-                "autofocus": True,
-                "inputmode": "decimal",
-            }
-        )
-        points.help_text = f"out of {max_points.normalize():f}; blank: not graded yet"
-        self.fields["feedback"].widget.attrs["aria-keyshortcuts"] = "Control+Enter"
+URL_NAME = "admin:reviews_review_grade"
 
 
-@dataclass
-class Queue:
-    """The reviews of the selection, as (id, awaiting a grade) in order."""
-
-    entries: list[tuple[int, bool]]
-    selection: dict  # the query string that selects it
-
-    @classmethod
-    def of(cls, queryset, params) -> "Queue":
-        selection = {}
-        for key in ("reading", "session", "kind"):
-            value = params.get(key, "")
-            if value:
-                if not value.isdigit():
-                    raise Http404("No such reading, session or review form.")
-                selection[key] = value
-        if "reading" not in selection and "session" not in selection:
-            raise Http404("Pick a reading or a session to grade.")
-        if "reading" in selection:
-            queryset = queryset.filter(reading_id=selection["reading"])
-        if "session" in selection:
-            queryset = queryset.filter(reading__session_id=selection["session"])
-        if "kind" in selection:
-            queryset = queryset.filter(kind_id=selection["kind"])
-        rows = queryset.order_by(
-            "reading__session__date", "reading__order", "reading_id", "kind_id",
-            "student__name", "team__name", "id",
-        ).values_list("pk", "points", "is_excused")  # fmt: skip
-        entries = [(pk, points is None and not excused) for pk, points, excused in rows]
-        return cls(entries, selection)
-
-    @property
-    def ids(self) -> list[int]:
-        return [pk for pk, _ in self.entries]
-
-    @property
-    def awaiting(self) -> int:
-        return sum(1 for _, waiting in self.entries if waiting)
-
-    def first(self) -> int | None:
-        waiting = [pk for pk, is_waiting in self.entries if is_waiting]
-        return (waiting or self.ids or [None])[0]
-
-    def after(self, pk: int) -> int | None:
-        """The next review awaiting a grade after ``pk`` (wrapping), else the next one."""
-        ids = self.ids
-        if pk not in ids:
-            return self.first()
-        start = ids.index(pk)
-        order = self.entries[start + 1 :] + self.entries[:start]
-        waiting = [other for other, is_waiting in order if is_waiting]
-        if waiting:
-            return waiting[0]
-        return ids[start + 1] if start + 1 < len(ids) else None
-
-    def neighbours(self, pk: int) -> tuple[int | None, int | None]:
-        ids = self.ids
-        index = ids.index(pk)
-        return (ids[index - 1] if index else None, ids[index + 1] if index + 1 < len(ids) else None)
-
-    def url(self, pk: int | None) -> str:
-        query = dict(self.selection)
-        if pk is not None:
-            query["review"] = pk
-        return reverse("admin:reviews_review_grade") + "?" + urlencode(query)
+def review_queue(queryset, params) -> Queue:
+    """The reviews of the reading or session (optionally of one review form) in order."""
+    selection = {}
+    for key in ("reading", "session", "kind"):
+        value = params.get(key, "")
+        if value:
+            if not value.isdigit():
+                raise Http404("No such reading, session or review form.")
+            selection[key] = value
+    if "reading" not in selection and "session" not in selection:
+        raise Http404("Pick a reading or a session to grade.")
+    if "reading" in selection:
+        queryset = queryset.filter(reading_id=selection["reading"])
+    if "session" in selection:
+        queryset = queryset.filter(reading__session_id=selection["session"])
+    if "kind" in selection:
+        queryset = queryset.filter(kind_id=selection["kind"])
+    rows = queryset.order_by(
+        "reading__session__date", "reading__order", "reading_id", "kind_id",
+        "student__name", "team__name", "id",
+    ).values_list("pk", "points", "is_excused")  # fmt: skip
+    entries = [(pk, points is None and not excused) for pk, points, excused in rows]
+    return Queue(entries, selection, URL_NAME)
 
 
 def grade_view(model_admin, request):
     from reviews.admin import attach_due_times
 
     scoped = model_admin.get_queryset(request)
-    queue = Queue.of(scoped, request.GET)  # the form posts back to the same address
+    queue = review_queue(scoped, request.GET)  # the form posts back to the same address
     wanted = request.GET.get("review", "")
     current = int(wanted) if wanted.isdigit() else queue.first()
     if current is None:
@@ -136,6 +67,8 @@ def grade_view(model_admin, request):
     form = GradeForm(
         request.POST or None,
         max_points=review.kind.max_points,
+        rubric=review.kind.rubric,
+        scores=review.rubric_scores,
         initial={
             "points": review.points,
             "feedback": review.feedback,
@@ -149,7 +82,6 @@ def grade_view(model_admin, request):
             following = queue.after(review.pk)
             return redirect(queue.url(following if following is not None else review.pk))
         return redirect(queue.url(review.pk))
-    previous, following = queue.neighbours(review.pk)
     late_by = review.late_by(review.due)
     context = {
         **model_admin.admin_site.each_context(request),
@@ -158,11 +90,8 @@ def grade_view(model_admin, request):
         "review": review,
         "prompts": [(p["label"], review.answers.get(p["key"], "")) for p in review.kind.prompts],
         "form": form,
-        "position": queue.ids.index(review.pk) + 1,
-        "queue_length": len(queue.ids),
-        "awaiting": queue.awaiting,
-        "previous_url": queue.url(previous) if previous else "",
-        "next_url": queue.url(following) if following else "",
+        **queue.context(review.pk),
+        "max_points": review.kind.max_points,
         "late": humanize_delta(late_by) if late_by else "",
         "list_url": reverse("admin:reviews_review_changelist")
         + f"?kind__course__id__exact={review.kind.course_id}",
@@ -172,7 +101,8 @@ def grade_view(model_admin, request):
 
 
 def _save(review, data, user) -> None:
-    fields = ["feedback", "feedback_published"]
+    fields = ["feedback", "feedback_published", "rubric_scores"]
+    review.rubric_scores = data.get("rubric_scores", review.rubric_scores)
     if data["points"] != review.points:
         review.points = data["points"]
         review.graded_by, review.graded_at = user, timezone.now()

@@ -29,7 +29,7 @@ from courses.duework import (
 from courses.fields import DeadlineField
 from courses.models import Course, Reading, Session
 from courses.timing import AFTER, BEFORE, DuePolicy
-from grading.models import FeedsComponent
+from grading.models import FeedsComponent, GradedWork
 from teams.models import HeldByStudentOrTeam
 
 
@@ -248,7 +248,7 @@ class ReviewQuerySet(models.QuerySet):
         )
 
 
-class Review(HeldByStudentOrTeam):
+class Review(HeldByStudentOrTeam, GradedWork):
     """A student's (or team's) answers to a review kind for one reading.
 
     Lateness is computed against the due time that applies now (the policy, the

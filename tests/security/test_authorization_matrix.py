@@ -293,6 +293,13 @@ ENTRIES = [
         expect(ADMIN_LOGIN, staff=200, other_ta=404),  # another course's reading: nothing
     ),
     Entry(
+        "admin:projects_milestonegrade_grade",
+        lambda w: (
+            reverse("admin:projects_milestonegrade_grade") + f"?milestone={w.here.milestone.pk}"
+        ),
+        expect(ADMIN_LOGIN, staff=200, other_ta=404),  # another course's milestone: nothing
+    ),
+    Entry(
         "admin:courses_course_import_roster",
         lambda w: reverse("admin:courses_course_import_roster", args=[w.here.course.pk]),
         expect(ADMIN_LOGIN, staff=200, other_ta=404),

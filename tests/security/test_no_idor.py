@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from claims.models import Claim, Slides
-from projects.models import Submission
+from projects.models import MilestoneGrade, Submission
+from reviews.models import Review
 from tests.security.test_authorization_matrix import ADMIN_INDEX, ADMIN_MODELS, outcome
 from tests.security.world import PDF
 
@@ -53,6 +54,16 @@ CASES = [
     ("anon", "get", lambda w: f"/courses/{w.there.course.code}/calendar.ics?token={w.user('member').calendar_token}", None),
     ("ta", "get", lambda w: reverse("admin:grading_gradecomponent_enter_scores", args=[w.there.manual_component.pk]), None),
     ("ta", "get", lambda w: reverse("admin:courses_course_import_roster", args=[w.there.course.pk]), None),
+    # The grading views: another course's reading, review, milestone or team.
+    ("ta", "get", lambda w: reverse("admin:reviews_review_grade") + f"?reading={w.there.reading.pk}", None),
+    ("ta", "get", lambda w: reverse("admin:reviews_review_grade") + f"?reading={w.here.reading.pk}&review={w.there.review.pk}", None),
+    ("ta", "post", lambda w: reverse("admin:reviews_review_grade") + f"?reading={w.there.reading.pk}&review={w.there.review.pk}",
+     lambda w: {"points": "0", "feedback": "x", "save": "1"}),
+    ("ta", "get", lambda w: reverse("admin:projects_milestonegrade_grade") + f"?milestone={w.there.milestone.pk}", None),
+    ("ta", "get", lambda w: reverse("admin:projects_milestonegrade_grade") + f"?milestone={w.here.milestone.pk}&team={w.there.team.pk}", None),
+    ("ta", "post", lambda w: reverse("admin:projects_milestonegrade_grade") + f"?milestone={w.there.milestone.pk}&team={w.there.team.pk}",
+     lambda w: {"points": "0", "feedback": "x", "save": "1"}),
+    ("rival", "get", lambda w: reverse("projects:submission_file", args=[code(w), w.here.submission.pk]) + "?view=inline", None),
 ]  # fmt: skip
 
 
@@ -61,6 +72,8 @@ def snapshot():
         sorted(Claim.objects.values_list("pk", "reading_id", "student_id", "withdrawn_at")),
         Slides.objects.count(),
         Submission.objects.count(),
+        sorted(MilestoneGrade.objects.values_list("pk", "points", "feedback")),
+        sorted(Review.objects.values_list("pk", "points", "feedback")),
     )
 
 

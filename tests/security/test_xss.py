@@ -20,7 +20,7 @@ from django.utils.html import escape
 
 from courses.coursefile import CourseFileError, import_course
 from courses.models import Paper, Session
-from projects.models import Submission
+from projects.models import MilestoneAdjustment, Submission
 from reviews.models import Review
 from teams.models import Team
 from tests.security.world import PDF
@@ -98,7 +98,12 @@ def fill_with(world, payload):
     here.slides.original_name = payload + ".pdf"
     here.slides.save()
     here.milestone.description = payload
+    here.milestone.name = payload
+    here.milestone.rubric = [{"criterion": payload, "points": "100", "description": payload}]
     here.milestone.save()
+    MilestoneAdjustment.objects.create(
+        grade=here.milestone_grade, student=world.user("member"), delta=1, reason=payload
+    )
 
 
 def pages(world):
@@ -127,6 +132,16 @@ def pages(world):
         ("ta", reverse("admin:reviews_review_change", args=[world.here.review.pk])),
         ("ta", reverse("admin:reviews_review_changelist")),
         ("ta", reverse("admin:reviews_review_grade") + f"?reading={reading}"),
+        (
+            "ta",
+            reverse("admin:projects_milestonegrade_grade")
+            + f"?milestone={world.here.text_submission.milestone_id}&team={world.here.team.pk}",
+        ),
+        (
+            "ta",
+            reverse("admin:projects_milestonegrade_grade")
+            + f"?milestone={world.here.milestone.pk}&team={world.here.team.pk}",
+        ),
         ("ta", reverse("admin:projects_submission_change", args=[world.here.submission.pk])),
         ("ta", reverse("admin:projects_submission_changelist")),
         ("ta", reverse("admin:teams_team_change", args=[world.here.team.pk])),

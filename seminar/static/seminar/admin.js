@@ -29,6 +29,30 @@
   }).observe(document.documentElement, { childList: true, subtree: true });
   window.addEventListener("load", nameBoxes);
 
+  // The grading view opens on its first box. A framed PDF (Chrome's viewer) takes the
+  // focus when it loads, possibly while the grader is typing: focus that moves into the
+  // frame without the pointer over it or a Tab key goes back where it was.
+  var lastFocused = null, pointerOverFrame = false, lastTab = 0;
+  document.addEventListener("focusin", function (ev) {
+    if (!ev.target.matches("iframe")) lastFocused = ev.target;
+  });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Tab") lastTab = Date.now();
+  }, true);
+  document.querySelectorAll("iframe.grade-pdf").forEach(function (frame) {
+    frame.addEventListener("mouseenter", function () { pointerOverFrame = true; });
+    frame.addEventListener("mouseleave", function () { pointerOverFrame = false; });
+  });
+  function keepFocus() {
+    var active = document.activeElement;
+    if (!active || !active.matches("iframe.grade-pdf")) return;
+    if (pointerOverFrame || Date.now() - lastTab < 500) return;  // the grader went there
+    var back = lastFocused || document.querySelector("form[data-grade-form] [autofocus]");
+    if (back) back.focus();
+  }
+  window.addEventListener("blur", function () { window.setTimeout(keepFocus, 0); });
+  window.addEventListener("load", keepFocus);
+
   // The grading view: Ctrl+Enter saves and goes to the next review; Alt+arrows move.
   document.addEventListener("keydown", function (ev) {
     var form = document.querySelector("form[data-grade-form]");
