@@ -2,7 +2,9 @@
 
 import csv
 
-from grading.engine import ZERO, Gradebook, round2
+from django.template.defaultfilters import floatformat
+
+from grading.engine import ZERO, Gradebook, ItemStatus, round2
 
 CANVAS_ID_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 # Canvas shows these columns in its own exports and ignores them on import (read-only).
@@ -63,5 +65,46 @@ def canvas_rows(gradebook: Gradebook) -> list[list[str]]:
     return rows
 
 
-def write_canvas_csv(gradebook: Gradebook, out) -> None:
-    csv.writer(out).writerows(canvas_rows(gradebook))
+def item_points(item) -> str:
+    """An item's points as the pages show them ("7.88" of "7.88 / 10"): graded as given,
+    missing 0, excused Canvas's "EX", anything still open blank."""
+    if item.status == ItemStatus.GRADED:
+        return floatformat(item.earned, "-2")
+    if item.status == ItemStatus.MISSING:
+        return "0"
+    if item.status == ItemStatus.EXCUSED:
+        return "EX"
+    return ""
+
+
+def canvas_item_rows(gradebook: Gradebook) -> list[list[str]]:
+    """Every item of every component in a column of its own ("Paper reviews: FlashInfer"),
+    in points out of the item's maximum (the "Points Possible" row), as the reviews list,
+    the team page, the grades page and the gradebook show them. For a spreadsheet of the
+    whole course, or a Canvas import with an assignment per item."""
+    columns: dict[tuple[int, str], str] = {}  # (component id, item label) -> possible
+    for row in gradebook.rows:
+        for score in row.components:
+            for item in score.items:
+                columns.setdefault(
+                    (score.component.pk, item.label), floatformat(item.possible, "-2")
+                )
+    names = {c.pk: c.name for c in gradebook.components}
+    order = {c.pk: i for i, c in enumerate(gradebook.components)}
+    keys = sorted(columns, key=lambda key: order[key[0]])  # stable: items keep their order
+    header = CANVAS_ID_COLUMNS + [spreadsheet_text(f"{names[pk]}: {label}") for pk, label in keys]
+    rows = [header, ["Points Possible", "", "", "", ""] + [columns[key] for key in keys]]
+    for row in gradebook.rows:
+        user = row.student
+        found = {
+            (score.component.pk, item.label): item_points(item)
+            for score in row.components
+            for item in score.items
+        }
+        ids = (user.name or user.email, "", user.student_id or "", user.email, row.section)
+        rows.append([spreadsheet_text(text) for text in ids] + [found.get(key, "") for key in keys])
+    return rows
+
+
+def write_canvas_csv(gradebook: Gradebook, out, *, items: bool = False) -> None:
+    csv.writer(out).writerows(canvas_item_rows(gradebook) if items else canvas_rows(gradebook))

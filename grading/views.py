@@ -6,13 +6,15 @@ from urllib.parse import quote
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
 from django.urls import path, reverse
+from django.utils.http import urlencode
 
 from courses.access import member_required, staff_required
 from courses.models import Membership
 from grading import notices
 from grading.canvas import write_canvas_csv
-from grading.engine import compute_gradebook, round2
+from grading.engine import ItemStatus, compute_gradebook, round2
 from grading.models import ComponentSource
 
 
@@ -79,7 +81,9 @@ def my_grades(request, access):
 def gradebook(request, access):
     course = access.course
     book = compute_gradebook(course)
-    table = gradebook_table(book)
+    wanted = request.GET.get("expand", "")
+    expanded = next((c for c in book.components if str(c.pk) == wanted), None)
+    table, item_columns = gradebook_table(book, expanded)
     q = " ".join(request.GET.get("q", "").split())[:100]
     letters = [letter for letter, _ in course.letter_scale]
     below = request.GET.get("below", "")
@@ -91,6 +95,7 @@ def gradebook(request, access):
         bound = Decimal(str(dict(course.letter_scale)[below]))
         table = [line for line in table if line["current_value"] is not None
                  and round2(line["current_value"]) < bound]  # fmt: skip
+    has_sections = any(row.section for row in book.rows)
     chart_of = "floor" if request.GET.get("chart") == "floor" else "current"
     if chart_of == "floor":
         values = [r.floor_percent for r in book.rows]
@@ -108,6 +113,11 @@ def gradebook(request, access):
             "below": below if below in letters else "",
             "letters": letters[:-1],
             "chart_of": chart_of,
+            "expanded": expanded,
+            "item_columns": item_columns,
+            "has_sections": has_sections,
+            "column_count": 5 + len(book.components) + has_sections + len(item_columns),
+            "keep": _keep(request, "q", "below", "chart"),
             "chart": histogram(values, course.letter_scale),
             "non_bonus_weight": sum(
                 (c.weight for c in book.components if not c.is_bonus), Decimal(0)
@@ -120,9 +130,41 @@ def gradebook(request, access):
 SORT_PLACES = Decimal("0.0001")
 
 
-def gradebook_table(book) -> list[dict]:
+def _keep(request, *names) -> str:
+    """The query string of ``names`` in the request, to carry into links ("&q=…")."""
+    kept = {name: request.GET[name] for name in names if request.GET.get(name)}
+    return "&" + urlencode(kept) if kept else ""
+
+
+def item_text(item) -> str:
+    """An item's points as every page shows them (the grades page's template does the
+    same with the same filter): "8.50 / 10" graded, "0 / 10" missing, "– / 10" open."""
+    possible = floatformat(item.possible, "-2")
+    if item.status == ItemStatus.GRADED:
+        return f"{floatformat(item.earned, '-2')} / {possible}"
+    if item.status == ItemStatus.MISSING:
+        return f"0 / {possible}"
+    if item.status == ItemStatus.EXCUSED:
+        return "excused"
+    return f"– / {possible}"
+
+
+def item_columns_of(book, component) -> list[str]:
+    """The items of ``component`` across the class, by label, in the order they come."""
+    labels = {}
+    for row in book.rows:
+        for score in row.components:
+            if score.component is component or score.component.pk == component.pk:
+                for item in score.items:
+                    labels.setdefault(item.label, None)
+    return list(labels)
+
+
+def gradebook_table(book, expanded=None) -> tuple[list[dict], list[str]]:
     """Display strings for every cell, formatted here once: a template filter per
-    cell costs seconds at 500 students x 8 components."""
+    cell costs seconds at 500 students x 8 components. ``expanded``: the component whose
+    items get a column each (points out of their maximum), after its own column."""
+    columns = item_columns_of(book, expanded) if expanded is not None else []
     admin_scores = reverse("admin:grading_manualscore_changelist")
     manual_sources = {ComponentSource.PARTICIPATION, ComponentSource.MANUAL}
     table = []
@@ -137,6 +179,21 @@ def gradebook_table(book) -> list[dict]:
             title = f"adds {round2(score.projected_points)} of {round2(score.weight)}"
             if current is not None:
                 title += f"; {round2(current)}% on graded work"
+            items = []
+            if expanded is not None and score.component.pk == expanded.pk:
+                by_label = {item.label: item for item in score.items}
+                for label in columns:
+                    item = by_label.get(label)
+                    items.append(
+                        {
+                            "text": item_text(item) if item else "",
+                            "sort": str(item.earned.quantize(SORT_PLACES))
+                            if item and item.earned is not None
+                            else ("0" if item and item.status == ItemStatus.MISSING else "-1"),
+                            "status": item.status if item else "",
+                            "note": item.note if item else "",
+                        }
+                    )
             cells.append(
                 {
                     "text": str(round2(score.projected_percent)),
@@ -145,6 +202,7 @@ def gradebook_table(book) -> list[dict]:
                     "url": url,
                     "missing": len(score.missing),
                     "ungraded": len(score.ungraded),
+                    "items": items,
                 }
             )
         current = row.current_percent
@@ -165,16 +223,19 @@ def gradebook_table(book) -> list[dict]:
                 "letter": "—" if current is None else row.current_letter[0],
             }
         )
-    return table
+    return table, columns
 
 
 @staff_required
 def gradebook_csv(request, access):
+    """The Canvas CSV: a column per component (``?items=1``: a column per item)."""
     book = compute_gradebook(access.course)
+    items = request.GET.get("items") == "1"
     out = io.StringIO()
-    write_canvas_csv(book, out)
+    write_canvas_csv(book, out, items=items)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{access.course.code}-grades.csv"'
+    name = f"{access.course.code}-grades{'-items' if items else ''}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -10,8 +10,15 @@ from django.views.decorators.http import require_GET, require_POST
 from courses.access import member_required, staff_required
 from courses.middleware import arrival
 from courses.uploads import MILESTONE_FILES
+from grading import notices
 from projects.forms import SubmissionForm
-from projects.models import Milestone, MilestoneExtension, MilestoneGrade, Submission
+from projects.models import (
+    Milestone,
+    MilestoneAdjustment,
+    MilestoneExtension,
+    MilestoneGrade,
+    Submission,
+)
 from projects.services import ProjectError, submission_create
 from teams.models import Team
 from teams.views import require_teams, team_page_response
@@ -23,6 +30,8 @@ class MilestoneRow:
     versions: list = field(default_factory=list)  # newest first
     grade: MilestoneGrade | None = None  # published grades only
     form: SubmissionForm | None = None
+    adjustment: MilestoneAdjustment | None = None  # the viewer's own
+    is_new: bool = False  # published since the viewer last opened the page
 
     @property
     def latest(self):
@@ -31,6 +40,15 @@ class MilestoneRow:
     @property
     def points_after_late_policy(self):
         return self.grade.team_points(self.latest) if self.grade else None
+
+    @property
+    def your_points(self):
+        """What the milestone gives the viewer, as their grades page counts it: the team's
+        points after the late policy, then their own adjustment."""
+        team_points = self.points_after_late_policy
+        if team_points is None or self.adjustment is None:
+            return team_points
+        return self.adjustment.apply(team_points, self.milestone.max_points)
 
 
 def team_page(request, course, team, bound=None):
@@ -51,6 +69,18 @@ def team_page(request, course, team, bound=None):
     for grade in MilestoneGrade.objects.filter(team=team, published=True):
         if grade.milestone_id in by_id:
             by_id[grade.milestone_id].grade = grade
+    by_grade = {row.grade.pk: row for row in rows if row.grade}
+    if by_grade and request.user.is_authenticated:
+        for adjustment in MilestoneAdjustment.objects.filter(
+            grade__in=list(by_grade), student=request.user
+        ):
+            by_grade[adjustment.grade_id].adjustment = adjustment
+        keys = {f"milestone:{pk}": row for pk, row in by_grade.items()}
+        new = notices.unseen_keys(request.user, course) & set(keys)
+        for key in new:
+            keys[key].is_new = True
+        if new:
+            notices.mark_seen(request.user, course, new)  # seen now: marked new this once
     for row in rows:
         row.milestone.course = course  # spare a query per row for the time zone
         if row.milestone.takes_submissions:

@@ -38,7 +38,11 @@ def my_reviews(request, access):
             ]
             if any(cells):
                 rows.append(
-                    {"reading": reading, "cells": list(zip(plan.kinds, cells, strict=True))}
+                    {
+                        "reading": reading,
+                        "cells": list(zip(plan.kinds, cells, strict=True)),
+                        "submitted": any(cell and cell["got"] for cell in cells),
+                    }
                 )
         context = {"kinds": plan.kinds, "rows": rows, "staff_view": True}
     else:

@@ -24,7 +24,7 @@ from teams.models import Team
 from teams.services import team_create
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import doc_shot
-from tests.projects.conftest import pdf_bytes
+from tests.projects.conftest import real_pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -122,7 +122,14 @@ def test_a_student_claims_reviews_joins_a_team_and_is_graded(
         clock.move_to(datetime(2025, 10, 15, 18, 0, tzinfo=LA))
         proposal = Milestone.objects.get(course=course, name="Project proposal")
         pdf = tmp_path / "proposal.pdf"
-        pdf.write_bytes(pdf_bytes())
+        pdf.write_bytes(
+            real_pdf_bytes(
+                "Project proposal: Fat Trees",
+                "Problem: tail latency of all-to-all traffic in LLM training.",
+                "Related work: fat trees, DCTCP, RDMA over Ethernet.",
+                "Plan: a testbed of 16 GPUs, weekly milestones to the final report.",
+            )
+        )
         page.sign_in(alice.email, PASSWORD)  # three weeks on: the session has expired
         page.goto(f"/courses/{CODE}/team/")
         card = p.locator(f"#m{proposal.pk}")
@@ -138,41 +145,51 @@ def test_a_student_claims_reviews_joins_a_team_and_is_graded(
         staff = open_timed_page("yang")
         staff.sign_in(yang.email, PASSWORD)
         s = staff.page
-        staff.goto(f"/admin/reviews/review/?kind__course__id__exact={course.pk}")
-        s.locator('input[name="form-0-points"]').fill("1")
-        s.locator('[name="form-0-feedback"]').fill("Good summary; say more about failures.")
-        s.locator('input[name="form-0-feedback_published"]').check()
-        s.get_by_role("button", name="Save").click()
-        s.wait_for_load_state()
+        # The review, one by one from the course's Reviews page: points, Tab, feedback,
+        # Ctrl+Enter.
+        staff.goto(f"/courses/{CODE}/reviews/")
+        with s.expect_navigation():
+            s.get_by_role("link", name="Grade one by one", exact=False).first.click()
+        s.get_by_label("Points", exact=True).press_sequentially("1")
+        s.keyboard.press("Tab")
+        s.keyboard.type("Good summary; say more about failures.")
+        doc_shot(staff, "grading-view", width=1280)
+        doc_shot(staff, "grading-view-phone", width=390, height=844)
+        with s.expect_navigation():
+            s.keyboard.press("Control+Enter")
         staff.shot("review-graded")
         review.refresh_from_db()
         assert review.points == 1 and review.feedback_published
 
+        # The proposal, team by team, on the example's rubric (40 + 20 + 40 points).
         staff.goto("/admin/projects/milestone/")
-        s.locator(f'input[name="_selected_action"][value="{proposal.pk}"]').check()
-        s.locator('select[name="action"]').select_option("prepare_grades")
-        s.get_by_role("button", name="Go").click()
-        s.wait_for_load_state()
-        assert s.get_by_text("1 grade row added").is_visible()
-        staff.goto(f"/admin/projects/milestonegrade/?milestone__id__exact={proposal.pk}")
-        s.locator('input[name="form-0-points"]').fill("9")
-        s.locator('[name="form-0-feedback"]').fill("Clear plan; tighten the evaluation.")
-        s.locator('input[name="form-0-published"]').check()
-        s.get_by_role("button", name="Save").click()
-        s.wait_for_load_state()
+        with s.expect_navigation():
+            s.get_by_role("link", name="Grade team by team").first.click()
+        s.get_by_label("Problem and motivation").fill("36")
+        s.get_by_label("Related work").fill("16")
+        s.get_by_label("Plan and milestones").fill("38")
+        feedback = s.get_by_label("Feedback", exact=True)
+        feedback.fill("Clear plan; tighten the evaluation.")
+        doc_shot(staff, "grading-milestone", width=1280)
+        with s.expect_navigation():
+            feedback.press("Control+Enter")
         staff.shot("proposal-graded")
         grade = Team.objects.get(pk=team.pk).milestone_grades.get(milestone=proposal)
-        assert grade.points == 9 and grade.published
+        assert grade.points == 90 and grade.published
+        assert grade.rubric_scores == {
+            "Problem and motivation": "36", "Related work": "16", "Plan and milestones": "38",
+        }  # fmt: skip
 
         staff.goto(f"/courses/{CODE}/gradebook/")
         assert s.get_by_text("Alice Archer").first.is_visible()
         staff.shot("gradebook")
-        doc_shot(staff, "gradebook")
+        doc_shot(staff, "gradebook", width=1280)
 
         # The student sees the published grades: the review on her grades page, the
         # proposal's points and feedback on the team page.
         page.goto(f"/courses/{CODE}/grades/")
         doc_shot(page, "student-grades")
+        doc_shot(page, "student-grades-phone", width=390, height=844)
         row = p.locator("tr", has_text="Paper reviews")
         # Newly graded work is shown unfolded, marked new (grading.notices).
         assert row.locator("details").get_attribute("open") is not None

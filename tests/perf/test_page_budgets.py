@@ -17,6 +17,11 @@ pytestmark = pytest.mark.django_db
 
 SMALL, LARGE = 5, 25
 
+
+def reviews_of(built):
+    return built.course.components.get(source="reviews")
+
+
 # (page, role, path built from a BuiltCourse) -- SPEC.md's Pages table plus the session page.
 PAGES = [
     ("sign-in", "anonymous", lambda b: "/accounts/login/"),
@@ -47,7 +52,17 @@ PAGES = [
     ("grades", "student", lambda b: f"/courses/{b.course.code}/grades/"),
     ("gradebook", "instructor", lambda b: f"/courses/{b.course.code}/gradebook/"),
     ("gradebook", "ta", lambda b: f"/courses/{b.course.code}/gradebook/"),
+    (
+        "gradebook, reviews expanded",
+        "instructor",
+        lambda b: f"/courses/{b.course.code}/gradebook/?expand={reviews_of(b).pk}",
+    ),
     ("gradebook csv", "instructor", lambda b: f"/courses/{b.course.code}/gradebook.csv"),
+    (
+        "gradebook csv, items",
+        "instructor",
+        lambda b: f"/courses/{b.course.code}/gradebook.csv?items=1",
+    ),
     (
         "calendar feed",
         "anonymous",

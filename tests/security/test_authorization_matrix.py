@@ -169,7 +169,19 @@ ENTRIES = [
         label="?student=",
     ),
     Entry("grading:gradebook", lambda w: f"/courses/{code(w)}/gradebook/", STAFF_ONLY),
+    Entry(
+        "grading:gradebook",
+        lambda w: f"/courses/{code(w)}/gradebook/?expand={w.here.component.pk}",
+        STAFF_ONLY,
+        label="items",
+    ),
     Entry("grading:gradebook_csv", lambda w: f"/courses/{code(w)}/gradebook.csv", STAFF_ONLY),
+    Entry(
+        "grading:gradebook_csv",
+        lambda w: f"/courses/{code(w)}/gradebook.csv?items=1",
+        STAFF_ONLY,
+        label="items",
+    ),
     # Reviews.
     Entry("reviews:my_reviews", lambda w: f"/courses/{code(w)}/reviews/", MEMBERS),
     Entry(

@@ -53,6 +53,25 @@
   window.addEventListener("blur", function () { window.setTimeout(keepFocus, 0); });
   window.addEventListener("load", keepFocus);
 
+  // A rubric's criteria: the points box (not typed: the server adds them up) shows their
+  // sum as the grader types, in hundredths to avoid float noise.
+  function rubricSum() {
+    var form = document.querySelector("form[data-grade-form]");
+    var boxes = form ? form.querySelectorAll('input[name^="criterion_"]') : [];
+    var points = form && form.querySelector('input[name="points"]');
+    if (!boxes.length || !points) return;
+    var total = 0, any = false;
+    boxes.forEach(function (box) {
+      var value = parseFloat(box.value);
+      if (!isNaN(value)) { total += Math.round(value * 100); any = true; }
+    });
+    points.value = any ? String(total / 100) : "";
+  }
+  document.addEventListener("input", function (ev) {
+    if (ev.target.matches('form[data-grade-form] input[name^="criterion_"]')) rubricSum();
+  });
+  window.addEventListener("load", rubricSum);
+
   // The grading view: Ctrl+Enter saves and goes to the next review; Alt+arrows move.
   document.addEventListener("keydown", function (ev) {
     var form = document.querySelector("form[data-grade-form]");
