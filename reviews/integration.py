@@ -66,6 +66,14 @@ def due_reviews(user, courses) -> list[DueItem]:
 # --- grading ---
 
 
+def late_policy_words(kind) -> str:
+    """The kind's late policy in words, worked out once per kind (a gradebook asks per item)."""
+    words = getattr(kind, "_late_policy_words", None)
+    if words is None:
+        words = kind._late_policy_words = kind.get_late_policy_display()
+    return words
+
+
 def item_score(owed: Owed) -> ItemScore:
     """One review as a graded item, after the kind's late policy."""
     kind, review = owed.kind, owed.review
@@ -90,7 +98,7 @@ def item_score(owed: Owed) -> ItemScore:
     if late_by is not None:
         from courses.timing import humanize_delta
 
-        score.note = f"late {humanize_delta(late_by)}: {kind.get_late_policy_display()}"
+        score.note = f"late {humanize_delta(late_by)}: {late_policy_words(kind)}"
         if kind.late_policy == LatePolicy.NO_CREDIT:
             score.status, score.earned = ItemStatus.GRADED, Decimal("0")
             return score

@@ -171,7 +171,28 @@ class DueTimes:
 
 
 # What grading reads of a review (reviews.integration.item_score and Review.late_by).
-GRADING_FIELDS = ("kind", "reading", "student", "team", "submitted_at", "is_excused", "points")
+GRADING_FIELDS = (
+    "pk", "kind_id", "reading_id", "student_id", "team_id", "submitted_at", "is_excused", "points",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class GradedReview:
+    """A review as grading reads it (GRADING_FIELDS), loaded as a tuple: a class of 500
+    students has tens of thousands of reviews, and a model instance each costs more than
+    everything grading then does with them."""
+
+    pk: int
+    kind_id: int
+    reading_id: int
+    student_id: int | None
+    team_id: int | None
+    submitted_at: datetime
+    is_excused: bool
+    points: object  # Decimal | None
+
+    def late_by(self, due: datetime) -> timedelta | None:
+        return Review.late_by(self, due)
 
 
 class ReviewPlan:
@@ -217,9 +238,7 @@ class ReviewPlan:
             for reading_id, found_holders in found.items():
                 self.presenters.setdefault(reading_id, set()).update(found_holders)
         reviews = Review.objects.filter(kind__course__in=ids)
-        if for_grading:
-            reviews = reviews.only(*GRADING_FIELDS)
-        else:
+        if not for_grading:
             reviews = reviews.select_related("student", "team")
         if reading_ids is not None:
             reviews = reviews.filter(reading__in=list(reading_ids))
@@ -228,7 +247,9 @@ class ReviewPlan:
             reviews = reviews.filter(
                 Q(student__in=user_ids) | Q(team__in=set(self.team_of.values()))
             )
-        self.reviews: dict[tuple[int, int, Author], Review] = {
+        if for_grading:
+            reviews = (GradedReview(*row) for row in reviews.values_list(*GRADING_FIELDS))
+        self.reviews: dict[tuple[int, int, Author], Review | GradedReview] = {
             (r.kind_id, r.reading_id, author_of(r)): r for r in reviews
         }
 
