@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -179,6 +180,7 @@ def digest(request, access, pk):
         raise Http404("The digest is not open to you.")
     if access.is_staff:
         _name_missing(sections)
+    pages = _page_sections(sections, request.GET.get("page"))
     return render(
         request,
         "reviews/review_digest.html",
@@ -186,6 +188,7 @@ def digest(request, access, pk):
             "course": course,
             "reading": reading,
             "sections": sections,
+            "pages": pages,
             "pending": pending,
             "show_names": privileged,
             "is_staff": access.is_staff,
@@ -193,6 +196,34 @@ def digest(request, access, pk):
             "active_nav": "reviews:my_reviews",
         },
     )
+
+
+DIGEST_REVIEWS_PER_PAGE = 25
+DIGEST_QUESTIONS_PER_PAGE = 50
+
+
+def _page_sections(sections, wanted):
+    """One page of each section's reviews and questions (``?page=``, one number for every
+    list), so that the first screen of a class of 500 renders what a class of 60 does.
+    Returns the page links' page (of the longest list), or None when one page holds all."""
+    lists = [(s, name, per_page) for s in sections
+             for name, per_page in (("reviews", DIGEST_REVIEWS_PER_PAGE),
+                                    ("questions", DIGEST_QUESTIONS_PER_PAGE))]  # fmt: skip
+    longest = max(
+        (Paginator(getattr(s, name), per_page) for s, name, per_page in lists),
+        key=lambda paginator: paginator.num_pages,
+        default=None,
+    )
+    if longest is None:
+        return None
+    page = longest.get_page(wanted)  # not a number, or past the end: the first or last page
+    for section, name, per_page in lists:
+        items = getattr(section, name)
+        setattr(section, f"{name}_total", len(items))
+        paginator = Paginator(items, per_page)
+        shown = paginator.page(page.number) if page.number <= paginator.num_pages else None
+        setattr(section, f"{name}_page", shown)
+    return page if longest.num_pages > 1 else None
 
 
 def _name_missing(sections) -> None:
