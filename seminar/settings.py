@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "claims",
     "reviews",
     "projects",
+    "lti",  # LTI 1.3 Advantage: on top of courses and grading (README, "Campus integration")
 ]
 
 MIDDLEWARE = [
@@ -73,13 +74,18 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, but a session begun by an LTI launch keeps its cookies usable inside the
+    # platform's iframe (SameSite=None; Secure); every other session is untouched.
+    "lti.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A URL holding NUL (%00) names nothing: 404 before a view queries with it.
     "seminar.middleware.NulInURLMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before X-Frame-Options (so after it, on the way out): an LTI session's course pages
+    # may be framed by its platform's origin alone; everything else stays DENY.
+    "lti.middleware.LtiFrameMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns lock-outs raised during sign-in into its response.
     "axes.middleware.AxesMiddleware",
@@ -246,6 +252,16 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# LTI 1.3 (README, "Campus integration"). Seconds, all of them.
+LTI_LOGIN_SECONDS = env_int("LTI_LOGIN_SECONDS", 600)  # a login initiation's state lives this long
+LTI_LEEWAY_SECONDS = env_int("LTI_LEEWAY_SECONDS", 60)  # clock skew allowed on iat/exp
+LTI_KEY_SET_CACHE_SECONDS = env_int("LTI_KEY_SET_CACHE_SECONDS", 3600)  # platform JWKS cache
+# A rotated-out tool key stays in the JWKS this long: longer than any token it signed lives
+# (token requests: 60 s) plus the time platforms cache our JWKS.
+LTI_RETIRED_KEY_SECONDS = env_int("LTI_RETIRED_KEY_SECONDS", 86400)
+LTI_HTTP_TIMEOUT = env_int("LTI_HTTP_TIMEOUT", 10)
+LTI_HTTP_RETRIES = env_int("LTI_HTTP_RETRIES", 3)  # tries per score post before it is reported
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("lti/", include("lti.urls")),
     path("courses/<slug:code>/", include("courses.urls")),
     path("courses/<slug:code>/", include("teams.urls")),
     path("courses/<slug:code>/", include("claims.urls")),

@@ -1,0 +1,70 @@
+"""Launches inside the platform's iframe (README, "Security"), without loosening the rest.
+
+A session begun by an LTI launch is marked (``LTI_SESSION_KEY``: the platform's origin and
+the courses it opened). For such a session only:
+
+- its session and CSRF cookies are sent SameSite=None; Secure, as a third-party iframe
+  needs (the LTI 1.3 implementation guide; Django's defaults, Lax, stay for everyone else);
+- pages of the courses it launched into, and the /lti/ pages, may be framed by that
+  platform's origin: CSP frame-ancestors names it and X-Frame-Options is left off.
+  Every other response (the admin, other courses, any session not begun by a launch)
+  keeps X-Frame-Options DENY and frame-ancestors 'none'.
+"""
+
+from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+
+LTI_SESSION_KEY = "lti"
+
+
+def allow_framing(response, origin: str):
+    """Let ``origin`` (or ``*``) frame this one response."""
+    response.lti_frame_origin = origin
+    return response
+
+
+def _lti_session(request) -> dict | None:
+    session = getattr(request, "session", None)
+    return session.get(LTI_SESSION_KEY) if session is not None else None
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if _lti_session(request):
+            for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
+                morsel = response.cookies.get(name)
+                if morsel is not None and morsel.value:
+                    morsel["samesite"] = "None"
+                    morsel["secure"] = True
+        return response
+
+
+class LtiFrameMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        origin = getattr(response, "lti_frame_origin", None) or self._session_origin(request)
+        if origin:
+            if "X-Frame-Options" in response.headers:
+                del response.headers["X-Frame-Options"]
+            response.xframe_options_exempt = True
+            replace = dict(getattr(response, "_csp_replace", None) or {})
+            replace["frame-ancestors"] = [origin]
+            response._csp_replace = replace
+        return response
+
+    @staticmethod
+    def _session_origin(request) -> str | None:
+        session = _lti_session(request)
+        if not session:
+            return None
+        path = request.path_info
+        if path.startswith("/lti/"):
+            return session.get("origin")
+        for code in session.get("courses", []):
+            if path.startswith(f"/courses/{code}/"):
+                return session.get("origin")
+        return None
