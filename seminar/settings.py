@@ -142,6 +142,7 @@ AUTH_USER_MODEL = "seminar.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # brute-force protection first
     "django.contrib.auth.backends.ModelBackend",
+    "seminar.oidc.CampusBackend",  # campus OpenID Connect; does nothing unless configured
 ]
 # Sign-in lock-out (seminar/security.py): after AXES_FAILURE_LIMIT failures for one email
 # from one address, that pair is locked for the cool-off; after SIGNIN_ADDRESS_FAILURE_LIMIT
@@ -252,6 +253,24 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# Campus sign-in with OpenID Connect (README, "Configuration"): on when OIDC_RP_CLIENT_ID
+# and the provider's endpoints are set. mozilla-django-oidc reads these names.
+OIDC_CAMPUS_NAME = env_str("OIDC_CAMPUS_NAME")  # the button says "Sign in with <this>"
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT") or None
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_CREATE_USER = env_bool("OIDC_CREATE_USER", default=False)  # off: the roster makes accounts
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+if OIDC_RP_CLIENT_ID and OIDC_RP_SIGN_ALGO.startswith("RS") and not OIDC_OP_JWKS_ENDPOINT:
+    raise ImproperlyConfigured("OIDC_OP_JWKS_ENDPOINT is needed to check RS256-signed id tokens.")
+LOGIN_REDIRECT_URL_FAILURE = "login"
 
 # LTI 1.3 (README, "Campus integration"). Seconds, all of them.
 LTI_LOGIN_SECONDS = env_int("LTI_LOGIN_SECONDS", 600)  # a login initiation's state lives this long

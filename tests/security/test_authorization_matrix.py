@@ -302,6 +302,9 @@ ENTRIES = [
         lambda w: reverse("admin:auth_user_password_change", args=[w.user("member").pk]),
         expect(ADMIN_LOGIN, staff=403, other_ta=403),  # superusers only
     ),
+    # Campus sign-in (OpenID Connect) is off here: its URLs name nothing (tests/lti has it on).
+    Entry("oidc_authentication_init", lambda w: "/oidc/authenticate/", expect(404)),
+    Entry("oidc_authentication_callback", lambda w: "/oidc/callback/", expect(404)),
     # LTI (the LMS calls these; README, "Add Seminar to Canvas").
     Entry("lti:jwks", lambda w: reverse("lti:jwks"), expect(200)),  # public keys, for everyone
     # Without the platform's parameters a login initiation is refused with its page.
