@@ -217,6 +217,9 @@ class TestPlatform:
             return _reply(start_response, 404, {"error": f"unknown {exc}"})
 
     def _route(self, start_response, method, path, query, body, environ):
+        if path == "/favicon.ico":
+            start_response("204 No Content", [])
+            return [b""]
         if path == "/jwks":
             return _reply(start_response, 200, {"keys": self.registration.get_jwks()})
         if path.startswith("/course/"):  # an LMS course page framing the tool
