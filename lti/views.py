@@ -1,6 +1,7 @@
 """The LTI endpoints an LMS calls (README, "Add Seminar to Canvas"): the tool's JWKS, the
 OIDC login initiation, the launch, and the page where staff link a new LMS course."""
 
+from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 from django import forms
@@ -10,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -59,6 +61,8 @@ def login_initiation(request):
     launch_url = request.build_absolute_uri(reverse("lti:launch"))
     if target and urlsplit(target).netloc != urlsplit(launch_url).netloc:
         return _refused(request, "audience", "The target link URI is not Seminar's.", platform)
+    # Logins answered or abandoned long ago are of no use: one DELETE keeps the table small.
+    LoginState.objects.filter(created_at__lt=timezone.now() - timedelta(days=1)).delete()
     state = LoginState.objects.create(platform=platform, target_link_uri=target[:500])
     query = {
         "scope": "openid",
@@ -142,10 +146,16 @@ def launch(request):
             "context_title": str(valid.context.get("title") or valid.context_id)[:255],
             "services": valid.services,
         }
-        return allow_framing(redirect("lti:link"), platform.origin)
+        return _landed(redirect("lti:link"), valid, platform)
     enrol(course=link.course, user=user, role=role)
     _frame_course(request, link.course.code)
-    return allow_framing(redirect(link.course), platform.origin)
+    return _landed(redirect(link.course), valid, platform)
+
+
+def _landed(response, valid, platform):
+    """The launch's redirect: framed by its platform; the used state's cookie deleted."""
+    response.delete_cookie(state_cookie(valid.login.state), samesite="None")
+    return allow_framing(response, platform.origin)
 
 
 def _frame_course(request, code: str) -> None:

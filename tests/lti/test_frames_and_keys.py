@@ -90,3 +90,14 @@ def test_the_rotate_command_makes_a_new_signing_key(db, capsys):
     call_command("rotate_lti_key")
     assert ToolKey.signing() != old
     assert "New signing key" in capsys.readouterr().out
+
+
+def test_a_launch_deletes_its_state_cookie_and_old_logins_are_cleared(client, linked, launch):
+    from lti.models import LoginState
+
+    old = LoginState.objects.create(platform=linked.platform)
+    LoginState.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=2))
+    landing = launch(client, "p-alice")
+    (cookie,) = [m for name, m in landing.cookies.items() if name.startswith("lti-state-")]
+    assert cookie.value == "" and cookie["max-age"] == 0
+    assert not LoginState.objects.filter(pk=old.pk).exists()

@@ -156,13 +156,15 @@ def test_nonce_not_the_logins(client, platform, launch):
 
 
 def test_nonce_used_once_a_replay_is_refused(client, platform):
+    from lti.launch import state_cookie
     from tests.lti.conftest import platform_answer
 
     answer = platform_answer(client.get("/lti/login/", platform.launch_params("p-alice")))
     assert client.post("/lti/launch/", answer).status_code == 302
-    cookies = client.cookies
-    client.logout()  # a new session in the same browser: its state cookie kept
-    client.cookies = cookies
+    client.logout()
+    # The same form posted again, with the state cookie (a double submit, or a thief who has
+    # both): the nonce was used.
+    client.cookies[state_cookie(answer["state"])] = answer["state"]
     response = refused(client.post("/lti/launch/", answer), "nonce")
     assert b"already used" in response.content
 
