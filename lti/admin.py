@@ -29,7 +29,10 @@ class PlatformAdmin(admin.ModelAdmin):
             "The platform's endpoints",
             {"fields": ("auth_login_url", "auth_token_url", "auth_audience", "key_set_url")},
         ),
-        ("Accounts", {"fields": ("trust_email", "key_set_fetched_at")}),
+        (
+            "Accounts and framing",
+            {"fields": ("trust_email", "frame_origins", "key_set_fetched_at")},
+        ),
     ]
 
 

@@ -17,9 +17,9 @@ from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessio
 LTI_SESSION_KEY = "lti"
 
 
-def allow_framing(response, origin: str):
-    """Let ``origin`` (or ``*``) frame this one response."""
-    response.lti_frame_origin = origin
+def allow_framing(response, origins: list[str]):
+    """Let ``origins`` (or ``["*"]``) frame this one response."""
+    response.lti_frame_origins = origins
     return response
 
 
@@ -46,25 +46,25 @@ class LtiFrameMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        origin = getattr(response, "lti_frame_origin", None) or self._session_origin(request)
-        if origin:
+        origins = getattr(response, "lti_frame_origins", None) or self._session_origins(request)
+        if origins:
             if "X-Frame-Options" in response.headers:
                 del response.headers["X-Frame-Options"]
             response.xframe_options_exempt = True
             replace = dict(getattr(response, "_csp_replace", None) or {})
-            replace["frame-ancestors"] = [origin]
+            replace["frame-ancestors"] = list(origins)
             response._csp_replace = replace
         return response
 
     @staticmethod
-    def _session_origin(request) -> str | None:
+    def _session_origins(request) -> list[str] | None:
         session = _lti_session(request)
         if not session:
             return None
         path = request.path_info
         if path.startswith("/lti/"):
-            return session.get("origin")
+            return session.get("origins")
         for code in session.get("courses", []):
             if path.startswith(f"/courses/{code}/"):
-                return session.get("origin")
+                return session.get("origins")
         return None

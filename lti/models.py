@@ -46,6 +46,13 @@ class Platform(models.Model):
         help_text="The platform's emails are the campus's verified addresses: a first launch "
         "may sign in the Seminar account with that email. Off: such a launch is refused.",
     )
+    frame_origins = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="The origins of the LMS pages that frame Seminar, space-separated, e.g. "
+        "https://canvas.ucdavis.edu (Canvas's issuer is canvas.instructure.com, its pages "
+        "are on your campus's host). Blank: the issuer's origin.",
+    )
     key_set = models.JSONField(default=dict, blank=True, editable=False)
     key_set_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -57,11 +64,21 @@ class Platform(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        for origin in self.frame_origins.split():
+            parts = urlsplit(origin)
+            if parts.scheme not in ("https", "http") or not parts.netloc or parts.path.strip("/"):
+                raise ValidationError(
+                    {"frame_origins": f"{origin} is not an origin like https://canvas.example.edu."}
+                )
+
     @property
-    def origin(self) -> str:
-        """scheme://host[:port] of the platform, the only frame ancestor of its launches."""
-        parts = urlsplit(self.issuer)
-        return f"{parts.scheme}://{parts.netloc}"
+    def origins(self) -> list[str]:
+        """The only frame ancestors of this platform's launches: scheme://host[:port]."""
+        found = [urlsplit(o) for o in self.frame_origins.split()] or [urlsplit(self.issuer)]
+        return [f"{parts.scheme}://{parts.netloc}" for parts in found]
 
 
 class Deployment(models.Model):

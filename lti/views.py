@@ -137,7 +137,7 @@ def launch(request):
             platform,
         )
     login(request, user, backend=BACKEND)
-    request.session[LTI_SESSION_KEY] = {"platform": platform.pk, "origin": platform.origin}
+    request.session[LTI_SESSION_KEY] = {"platform": platform.pk, "origins": platform.origins}
     if link is None:
         request.session[PENDING_KEY] = {
             "platform": platform.pk,
@@ -155,7 +155,7 @@ def launch(request):
 def _landed(response, valid, platform):
     """The launch's redirect: framed by its platform; the used state's cookie deleted."""
     response.delete_cookie(state_cookie(valid.login.state), samesite="None")
-    return allow_framing(response, platform.origin)
+    return allow_framing(response, platform.origins)
 
 
 def _frame_course(request, code: str) -> None:
@@ -224,4 +224,4 @@ def _page(request, template, context, platform, status=403):
     response = render(request, template, context, status=status)
     # Shown inside the platform's iframe: framed by its origin, or by anyone when the
     # platform is unknown (the page only says what went wrong; it has nothing to click).
-    return allow_framing(response, platform.origin if platform else "*")
+    return allow_framing(response, platform.origins if platform else ["*"])

@@ -16,11 +16,11 @@ def frame_ancestors(response) -> str:
 def test_a_launched_course_may_be_framed_by_its_platform_alone(client, linked, launch, course):
     landing = launch(client, "p-alice")
     assert "X-Frame-Options" not in landing.headers
-    assert frame_ancestors(landing) == f"frame-ancestors {linked.platform.origin}"
+    assert frame_ancestors(landing) == f"frame-ancestors {linked.platform.issuer}"
     page = client.get(course.get_absolute_url())
     assert page.status_code == 200
     assert "X-Frame-Options" not in page.headers
-    assert frame_ancestors(page) == f"frame-ancestors {linked.platform.origin}"
+    assert frame_ancestors(page) == f"frame-ancestors {linked.platform.issuer}"
 
 
 def test_the_rest_of_the_site_stays_unframeable_in_a_launched_session(
@@ -101,3 +101,26 @@ def test_a_launch_deletes_its_state_cookie_and_old_logins_are_cleared(client, li
     (cookie,) = [m for name, m in landing.cookies.items() if name.startswith("lti-state-")]
     assert cookie.value == "" and cookie["max-age"] == 0
     assert not LoginState.objects.filter(pk=old.pk).exists()
+
+
+def test_the_campus_lms_host_frames_when_it_is_not_the_issuers(client, linked, launch, course):
+    """Canvas's issuer is https://canvas.instructure.com; its pages are on the campus host."""
+    linked.platform.frame_origins = (
+        "https://canvas.ucdavis.edu https://ucdavis.beta.instructure.com"
+    )
+    linked.platform.full_clean()
+    linked.platform.save()
+    launch(client, "p-alice")
+    page = client.get(course.get_absolute_url())
+    assert frame_ancestors(page) == (
+        "frame-ancestors https://canvas.ucdavis.edu https://ucdavis.beta.instructure.com"
+    )
+
+
+def test_a_frame_origin_must_be_an_origin(platform):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    platform.registered.frame_origins = "https://canvas.ucdavis.edu/courses/1"
+    with pytest.raises(ValidationError, match="is not an origin"):
+        platform.registered.full_clean()
