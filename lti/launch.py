@@ -290,12 +290,20 @@ def platform_key(platform, kid, fail) -> dict:
         timezone.now() - timedelta(seconds=settings.LTI_KEY_SET_CACHE_SECONDS)
     )
     found = None if stale else _key_in(platform.key_set, kid)
-    if found is None:
+    if found is None and (stale or _may_fetch_again(platform)):
         _fetch_key_set(platform, fail)
         found = _key_in(platform.key_set, kid)
     if found is None:
         fail("signature", f"The platform's key set has no key {str(kid)[:80]!r}.")
     return found
+
+
+def _may_fetch_again(platform) -> bool:
+    """An unknown key id fetches the set again, but not more often than every
+    LTI_KEY_SET_REFETCH_SECONDS: forged tokens with made-up key ids must not turn Seminar
+    into a stream of requests to the platform."""
+    since = timezone.now() - platform.key_set_fetched_at
+    return since >= timedelta(seconds=settings.LTI_KEY_SET_REFETCH_SECONDS)
 
 
 def _key_in(key_set, kid):

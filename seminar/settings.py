@@ -276,6 +276,8 @@ LOGIN_REDIRECT_URL_FAILURE = "login"
 LTI_LOGIN_SECONDS = env_int("LTI_LOGIN_SECONDS", 600)  # a login initiation's state lives this long
 LTI_LEEWAY_SECONDS = env_int("LTI_LEEWAY_SECONDS", 60)  # clock skew allowed on iat/exp
 LTI_KEY_SET_CACHE_SECONDS = env_int("LTI_KEY_SET_CACHE_SECONDS", 3600)  # platform JWKS cache
+# An unknown key id fetches the platform's JWKS again, at most this often.
+LTI_KEY_SET_REFETCH_SECONDS = env_int("LTI_KEY_SET_REFETCH_SECONDS", 10)
 # A rotated-out tool key stays in the JWKS this long: longer than any token it signed lives
 # (token requests: 60 s) plus the time platforms cache our JWKS.
 LTI_RETIRED_KEY_SECONDS = env_int("LTI_RETIRED_KEY_SECONDS", 86400)

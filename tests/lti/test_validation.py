@@ -110,7 +110,8 @@ def test_signature_when_the_platform_keys_cannot_be_fetched(client, platform, la
     refused(launch(client, "p-alice"), "signature")
 
 
-def test_a_rotated_platform_key_is_fetched_again_once(client, platform, launch):
+def test_a_rotated_platform_key_is_fetched_again_once(client, platform, launch, settings):
+    settings.LTI_KEY_SET_REFETCH_SECONDS = 0
     assert launch(client, "p-alice").status_code == 302
     fetches = platform.requests.count("GET /jwks")
     client.logout()
@@ -120,6 +121,16 @@ def test_a_rotated_platform_key_is_fetched_again_once(client, platform, launch):
     client.logout()
     assert launch(client, "p-alice").status_code == 302
     assert platform.requests.count("GET /jwks") == fetches + 1  # unknown kid: fetched again
+
+
+def test_unknown_key_ids_fetch_the_key_set_at_most_every_few_seconds(client, platform, launch):
+    assert launch(client, "p-alice").status_code == 302
+    fetches = platform.requests.count("GET /jwks")
+    client.logout()
+    for _ in range(3):
+        platform.sign_with = (new_private_key()[0], "made-up-kid")
+        refused(launch(client, "p-alice"), "signature")
+    assert platform.requests.count("GET /jwks") == fetches  # fetched just now: not again
 
 
 def test_expiry_passed(client, platform, launch, settings):
