@@ -6,7 +6,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -106,6 +106,7 @@ def launch(request):
     platform = valid.platform
     role = valid.role
     if role is None:
+        _leave_session(request)
         return _page(
             request,
             "lti/launch_refused.html",
@@ -130,6 +131,7 @@ def launch(request):
             )
         user = launch_user(launch=valid, signed_in=signed_in)
     except LaunchRefused as refusal:
+        _leave_session(request)
         return _page(
             request,
             "lti/launch_refused.html",
@@ -156,6 +158,14 @@ def _landed(response, valid, platform):
     """The launch's redirect: framed by its platform; the used state's cookie deleted."""
     response.delete_cookie(state_cookie(valid.login.state), samesite="None")
     return allow_framing(response, platform.origins)
+
+
+def _leave_session(request) -> None:
+    """A valid launch says who is at this browser now: whoever was signed in here before is
+    signed out when Seminar refuses the launch (a shared computer must not stay theirs).
+    An invalid launch, which anyone can post, leaves the session alone."""
+    if request.user.is_authenticated:
+        logout(request)
 
 
 def _frame_course(request, code: str) -> None:

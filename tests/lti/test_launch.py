@@ -151,3 +151,18 @@ def test_the_link_page_runs_a_fixed_number_of_queries(
     launch(client, "p-yang")
     with django_assert_max_num_queries(6):
         assert client.get("/lti/link/").status_code == 200
+
+
+def test_a_refused_launch_signs_out_whoever_was_signed_in_at_this_browser(
+    client, linked, launch, platform, bob
+):
+    client.force_login(bob)
+    platform.add_user("p-mentor", name="Max", email="max@example.edu", roles=[MENTOR])
+    assert launch(client, "p-mentor").status_code == 403
+    assert signed_in(client) is None
+
+
+def test_an_invalid_launch_leaves_the_session_alone(client, linked, bob):
+    client.force_login(bob)
+    assert client.post("/lti/launch/", {"state": "x", "id_token": "y"}).status_code == 403
+    assert signed_in(client) == str(bob.pk)
