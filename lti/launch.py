@@ -34,6 +34,8 @@ DEPLOYMENT_ID = CLAIM + "deployment_id"
 ROLES = CLAIM + "roles"
 CONTEXT = CLAIM + "context"
 RESOURCE_LINK = CLAIM + "resource_link"
+DEEP_LINKING = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+RESOURCE_LAUNCH, DEEP_LINKING_LAUNCH = "LtiResourceLinkRequest", "LtiDeepLinkingRequest"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 
@@ -49,7 +51,7 @@ CHECKS = {
     "issued at": "issued just now (iat)",
     "nonce": "nonce matches the login and is used once",
     "deployment": "the deployment id is registered",
-    "message type": "a resource link launch",
+    "message type": "a resource link launch, or a deep linking request",
     "version": "LTI version 1.3.0",
     "claims": "the user, the roles and the context are given",
 }
@@ -145,6 +147,14 @@ class Launch:
     @property
     def context_id(self) -> str:
         return str(self.context.get("id", ""))
+
+    @property
+    def is_deep_link(self) -> bool:
+        return self.claims.get(MESSAGE_TYPE) == DEEP_LINKING_LAUNCH
+
+    @property
+    def deep_linking(self) -> dict:
+        return self.claims.get(DEEP_LINKING) or {}
 
     @property
     def services(self) -> dict:
@@ -368,19 +378,26 @@ def _check_deployment(token, platform, fail) -> Deployment:
 
 def _check_message(token, fail) -> None:
     body = token.body
-    if body.get(MESSAGE_TYPE) != "LtiResourceLinkRequest":
-        fail(
-            "message type", f"Seminar takes resource link launches, not {body.get(MESSAGE_TYPE)!r}."
-        )
+    kind = body.get(MESSAGE_TYPE)
+    if kind not in (RESOURCE_LAUNCH, DEEP_LINKING_LAUNCH):
+        fail("message type", f"Seminar takes resource links and deep linking, not {kind!r}.")
     if body.get(VERSION) != "1.3.0":
         fail("version", f"The LTI version is {body.get(VERSION)!r}, not 1.3.0.")
     if not isinstance(body.get("sub"), str) or not body["sub"]:
         fail("claims", "The launch names no user (sub); anonymous launches are not accepted.")
     if not isinstance(body.get(ROLES), list):
         fail("claims", "The launch has no roles claim.")
-    link = body.get(RESOURCE_LINK)
-    if not isinstance(link, dict) or not link.get("id"):
-        fail("claims", "The launch has no resource link id.")
+    if kind == RESOURCE_LAUNCH:
+        link = body.get(RESOURCE_LINK)
+        if not isinstance(link, dict) or not link.get("id"):
+            fail("claims", "The launch has no resource link id.")
+    else:
+        settings_claim = body.get(DEEP_LINKING)
+        url = (
+            settings_claim.get("deep_link_return_url") if isinstance(settings_claim, dict) else None
+        )
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            fail("claims", "The deep linking request has no return URL.")
     context = body.get(CONTEXT)
     if not isinstance(context, dict) or not context.get("id"):
         fail("claims", "The launch comes from no course (context).")

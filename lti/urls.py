@@ -8,4 +8,5 @@ urlpatterns = [
     path("login/", views.login_initiation, name="login"),
     path("launch/", views.launch, name="launch"),
     path("link/", views.link_course, name="link"),
+    path("deep-link/", views.deep_link, name="deep_link"),
 ]

@@ -15,13 +15,15 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from courses.models import Course
+from courses.models import STAFF_ROLES, Course
+from lti.deeplink import deep_link_response
 from lti.launch import CHECKS, LaunchError, state_cookie, validate_launch
 from lti.middleware import LTI_SESSION_KEY, allow_framing
 from lti.models import LoginState, Platform, ToolKey
 from lti.services import LaunchRefused, context_link_create, context_link_for, enrol, launch_user
 
 PENDING_KEY = "lti_pending_link"
+DEEP_LINK_KEY = "lti_pending_deep_link"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -123,6 +125,11 @@ def launch(request):
     signed_in = request.user if request.user.is_authenticated else None
     link = context_link_for(valid)
     try:
+        if valid.is_deep_link and role not in STAFF_ROLES:
+            raise LaunchRefused(
+                "Only the course's instructors and teaching assistants add Seminar to it.",
+                title="Only staff add Seminar",
+            )
         if link is None and role == "student":
             raise LaunchRefused(
                 f"This {platform.name} course is not linked to a Seminar course yet. Your "
@@ -140,18 +147,31 @@ def launch(request):
         )
     login(request, user, backend=BACKEND)
     request.session[LTI_SESSION_KEY] = {"platform": platform.pk, "origins": platform.origins}
-    if link is None:
-        request.session[PENDING_KEY] = {
-            "platform": platform.pk,
-            "deployment": valid.deployment.pk,
-            "context_id": valid.context_id,
-            "context_title": str(valid.context.get("title") or valid.context_id)[:255],
-            "services": valid.services,
+    if valid.is_deep_link:
+        request.session[DEEP_LINK_KEY] = {
+            **_pending(valid),
+            "return_url": valid.deep_linking["deep_link_return_url"],
+            "data": valid.deep_linking.get("data"),
+            "deployment_id": valid.deployment.deployment_id,
         }
+        return _landed(redirect("lti:deep_link"), valid, platform)
+    if link is None:
+        request.session[PENDING_KEY] = _pending(valid)
         return _landed(redirect("lti:link"), valid, platform)
     enrol(course=link.course, user=user, role=role)
     _frame_course(request, link.course.code)
     return _landed(redirect(link.course), valid, platform)
+
+
+def _pending(valid) -> dict:
+    """What linking the launch's LMS course needs, kept in the session until staff choose."""
+    return {
+        "platform": valid.platform.pk,
+        "deployment": valid.deployment.pk,
+        "context_id": valid.context_id,
+        "context_title": str(valid.context.get("title") or valid.context_id)[:255],
+        "services": valid.services,
+    }
 
 
 def _landed(response, valid, platform):
@@ -218,6 +238,58 @@ def link_course(request):
         "lti/link_course.html",
         {"form": form, "context_title": pending.get("context_title", "")},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deep_link(request):
+    """A deep linking request from staff: choose the Seminar course, then send the LMS the
+    link to add (a signed LtiDeepLinkingResponse, posted by the staff member's click)."""
+    pending = request.session.get(DEEP_LINK_KEY)
+    if not pending:
+        return _page(
+            request,
+            "lti/launch_refused.html",
+            {
+                "title": "Nothing to add",
+                "message": "Add Seminar from your LMS course (its deep linking menu) first.",
+            },
+            None,
+            status=404,
+        )
+    platform = Platform.objects.get(pk=pending["platform"])
+    form = LinkForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        course = form.cleaned_data["course"]
+        try:
+            link = context_link_create(pending=pending, course=course, user=request.user)
+        except LaunchRefused as refusal:
+            form.add_error("course", str(refusal))
+        else:
+            del request.session[DEEP_LINK_KEY]
+            _frame_course(request, link.course.code)
+            token = deep_link_response(
+                platform=platform,
+                deployment_id=pending["deployment_id"],
+                title=f"Seminar: {course.title}",
+                launch_url=request.build_absolute_uri(reverse("lti:launch")),
+                data=pending.get("data"),
+            )
+            response = render(
+                request,
+                "lti/deep_link_return.html",
+                {"return_url": pending["return_url"], "jwt": token, "course": course},
+            )
+            # The one form that posts to another site: the LMS's deep linking return URL.
+            parts = urlsplit(pending["return_url"])
+            response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}
+            return allow_framing(response, platform.origins)
+    response = render(
+        request,
+        "lti/link_course.html",
+        {"form": form, "context_title": pending.get("context_title", ""), "deep_link": True},
+    )
+    return allow_framing(response, platform.origins)
 
 
 def _refused(request, check, message, platform=None):

@@ -112,9 +112,18 @@ class _Launch(LTIAdvantageMessageLaunchAbstract):
         self.set_launch_presentation_claim(document_target="iframe")
         self.set_nrps(f"{platform.url}/nrps/{context_id}")
         self.set_ags(f"{platform.url}/ags/{context_id}/lineitems")
+        if platform.deep_link:
+            self.set_dl(
+                f"{platform.url}/deep-link-return", title="Add a tool", extra_data={"slot": "7"}
+            )
 
     def generate_launch_request(self):
         message, state = self.get_launch_data()
+        if self._dl:  # what the library's own generate_launch_request adds for deep linking
+            message["https://purl.imsglobal.org/spec/lti/claim/message_type"] = (
+                "LtiDeepLinkingRequest"
+            )
+            message.update(self._deep_linking_launch_data)
         now = int(time.time())
         message.update({"iat": now, "exp": now + self.id_token_expiration})
         platform = self.platform
@@ -154,6 +163,8 @@ class TestPlatform:
         self.down = False
         self.fail_scores: dict[str, int] = {}
         self.requests: list[str] = []
+        self.deep_link = False  # launches are deep linking requests
+        self.content_items: list[dict] = []  # what deep linking responses added
 
     def add_user(self, sub, *, name, email, context="ctx1", roles=(LEARNER,), status="Active"):
         user = self.users.setdefault(sub, {"name": name, "email": email, "roles_in": {}})
@@ -242,6 +253,19 @@ class TestPlatform:
                 f"{fields}</form><script>document.forms[0].submit()</script></html>"
             )
             return _html(start_response, page)
+        if path == "/deep-link-return" and method == "POST":
+            form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+            try:
+                # lti1p3platform checks the tool's signature against the tool's JWKS.
+                self.content_items += self._conf().validate_deeplinking_resp(form)
+                self.deep_link_data = (
+                    self._conf()
+                    .tool_validate_and_decode(form["JWT"])
+                    .get("https://purl.imsglobal.org/spec/lti-dl/claim/data")
+                )
+            except Exception as exc:
+                return _reply(start_response, 400, {"error": str(exc)})
+            return _html(start_response, "<!doctype html><title>Added</title><p>Added.")
         if path == "/token" and method == "POST":
             form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
             try:

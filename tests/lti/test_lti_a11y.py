@@ -69,3 +69,14 @@ def test_a_refused_role(new_page, lms, course):
     page = new_page
     page.goto(lms.login_url("p-max"))
     check(page, "Your role has no place in Seminar")
+
+
+def test_the_deep_linking_pages(new_page, lms, course):
+    lms.deep_link = True
+    page = new_page
+    page.goto(lms.login_url("p-yang"))
+    check(page, "Link “Course ctx1” to a Seminar course")
+    page.set_viewport_size(DESKTOP)
+    page.get_by_label("Course").select_option(str(course.pk))
+    page.get_by_role("button", name="Link and add it to the LMS").click()
+    check(page, f"Add “{course.title}” to your LMS course")

@@ -313,6 +313,7 @@ ENTRIES = [
     Entry("lti:launch", lambda w: reverse("lti:launch"), expect(403), method="post"),
     # Linking an LMS course needs a launch of this session first: "nothing to link".
     Entry("lti:link", lambda w: reverse("lti:link"), expect(404, anon=LOGIN)),
+    Entry("lti:deep_link", lambda w: reverse("lti:deep_link"), expect(404, anon=LOGIN)),
 ]
 
 # Named patterns deliberately left out, with the reason.
