@@ -43,6 +43,7 @@ def launch_user(*, launch: Launch, signed_in=None):
                         "accounts out; Seminar never merges them on its own."
                     )
             _take_name(user, launch.name)
+            _check_active(user)
             return user
         if not launch.email:
             raise LaunchRefused(
@@ -69,7 +70,15 @@ def launch_user(*, launch: Launch, signed_in=None):
         except IntegrityError:  # the same person launching twice at once
             pass
         _take_name(user, launch.name)
+        _check_active(user)
         return user
+
+
+def _check_active(user) -> None:
+    if not user.is_active:
+        raise LaunchRefused(
+            "Your Seminar account is switched off. Ask the course staff to switch it on."
+        )
 
 
 def _take_name(user, name: str) -> None:

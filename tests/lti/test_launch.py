@@ -166,3 +166,12 @@ def test_an_invalid_launch_leaves_the_session_alone(client, linked, bob):
     client.force_login(bob)
     assert client.post("/lti/launch/", {"state": "x", "id_token": "y"}).status_code == 403
     assert signed_in(client) == str(bob.pk)
+
+
+def test_a_switched_off_account_is_not_signed_in(client, linked, launch, alice):
+    alice.is_active = False
+    alice.save()
+    response = launch(client, "p-alice")
+    assert response.status_code == 403
+    assert b"switched off" in response.content
+    assert signed_in(client) is None
