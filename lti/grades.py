@@ -168,21 +168,22 @@ def _same(last: ScorePost, score: Score) -> bool:
 
 
 def _line_items(link, service, columns, result) -> dict[str, LineItem]:
-    """The line item of every column: remembered, else found on the platform by its
-    resourceId (made by an earlier push whose record was lost), else created."""
+    """The line item of every column: remembered (and still on the platform: a column staff
+    deleted in the LMS is forgotten, with the scores posted to it), else found on the
+    platform by its resourceId (made by an earlier push whose record was lost), else
+    created. One listing of the platform's line items, then a request per new column."""
     known = {item.resource_id: item for item in link.line_items.all()}
-    missing = [c for c in columns if c.resource_id not in known]
-    if not missing:
-        return known
     if AGS_LINEITEM not in link.ags_scopes:
         raise GradePushError("The LMS does not let Seminar create gradebook columns.")
     try:
-        on_platform = {
-            item.get("resourceId"): item
-            for item in service.get_lineitems()
-            if isinstance(item, dict)
-        }
-        for column in missing:
+        listed = [item for item in service.get_lineitems() if isinstance(item, dict)]
+        urls = {item.get("id") for item in listed}
+        gone = [item for item in known.values() if item.url not in urls]
+        for item in gone:
+            del known[item.resource_id]
+            item.delete()  # its ScorePosts go with it: the new column gets every score
+        on_platform = {item.get("resourceId"): item for item in listed}
+        for column in [c for c in columns if c.resource_id not in known]:
             found = on_platform.get(column.resource_id)
             if found is None:
                 wanted = (

@@ -157,6 +157,7 @@ class TestPlatform:
         self.lineitems: dict[str, dict] = {}  # id (URL) -> line item
         self.scores: dict[str, dict] = {}  # line item id -> {userId: score}
         self.score_posts = 0
+        self.next_lineitem = 0
         self.page_size = 2
         self.tamper = None
         self.sign_with = None
@@ -341,7 +342,8 @@ class TestPlatform:
         if number is None:
             if method == "POST":
                 item = json.loads(body)
-                item["id"] = f"{base}/{len(self.lineitems) + 1}"
+                self.next_lineitem += 1
+                item["id"] = f"{base}/{self.next_lineitem}"
                 self.lineitems[item["id"]] = item
                 return _reply(start_response, 201, item)
             items = [i for i in self.lineitems.values() if i["id"].startswith(base + "/")]

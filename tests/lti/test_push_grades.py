@@ -182,3 +182,17 @@ def test_the_admin_button_lists_each_failed_student(graded, client, instructor, 
     )
     assert b"3 failed (see below)" in response.content
     assert b"Not accepted: bob@example.edu, Project: HTTP response" in response.content
+
+
+def test_a_column_deleted_in_the_lms_is_made_again_with_every_score(graded, people):
+    grades_push(link=graded)
+    project = next(i for i in list(people.lineitems.values()) if i["label"] == "Project")
+    del people.lineitems[project["id"]]  # staff deleted the column in the LMS
+    people.scores.pop(project["id"])
+    result = grades_push(link=graded)
+    assert result.line_items_created == 1
+    assert result.failures == []
+    assert people.gradebook()["Project"] == {"p-alice": 20.0, "p-bob": 32.0}
+    assert people.gradebook()["Seminar final grade"] == {"p-alice": 74.0, "p-bob": 32.0}
+    assert len(people.lineitems) == 3
+    assert (result.posted, result.unchanged) == (2, 4)
