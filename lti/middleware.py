@@ -3,8 +3,9 @@
 A session begun by an LTI launch is marked (``LTI_SESSION_KEY``: the platform's origin and
 the courses it opened). For such a session only:
 
-- its session and CSRF cookies are sent SameSite=None; Secure, as a third-party iframe
-  needs (the LTI 1.3 implementation guide; Django's defaults, Lax, stay for everyone else);
+- its session and CSRF cookies are sent SameSite=None; Secure; Partitioned, as a
+  third-party iframe needs (the LTI 1.3 implementation guide; Django's defaults, Lax, stay
+  for everyone else);
 - pages of the courses it launched into, and the /lti/ pages, may be framed by that
   platform's origin: CSP frame-ancestors names it and X-Frame-Options is left off.
   Every other response (the admin, other courses, any session not begun by a launch)
@@ -15,6 +16,19 @@ from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 
 LTI_SESSION_KEY = "lti"
+
+
+# SameSite=None, and Partitioned (CHIPS): a browser that blocks third-party cookies (Chrome
+# in a private window, and by default where it rolls that out) still keeps a partitioned one
+# for Seminar-inside-this-LMS. Python 3.11's http.cookies has no Partitioned attribute yet
+# (3.14 has), so it rides after SameSite's value.
+THIRD_PARTY = "None; Partitioned"
+
+
+def third_party(morsel) -> None:
+    """Make a cookie usable inside the LMS's iframe."""
+    morsel["samesite"] = THIRD_PARTY
+    morsel["secure"] = True
 
 
 def allow_framing(response, origins: list[str]):
@@ -35,8 +49,7 @@ class SessionMiddleware(DjangoSessionMiddleware):
             for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
                 morsel = response.cookies.get(name)
                 if morsel is not None and morsel.value:
-                    morsel["samesite"] = "None"
-                    morsel["secure"] = True
+                    third_party(morsel)
         return response
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from courses.models import STAFF_ROLES, Course
 from lti.deeplink import deep_link_response
 from lti.launch import CHECKS, LaunchError, state_cookie, validate_launch
-from lti.middleware import LTI_SESSION_KEY, allow_framing
+from lti.middleware import LTI_SESSION_KEY, allow_framing, third_party
 from lti.models import LoginState, Platform, ToolKey
 from lti.services import LaunchRefused, context_link_create, context_link_for, enrol, launch_user
 
@@ -85,10 +85,10 @@ def login_initiation(request):
         state_cookie(state.state),
         state.state,
         max_age=settings.LTI_LOGIN_SECONDS,
-        secure=True,
         httponly=True,
-        samesite="None",  # it must come back with the platform's cross-site form post
     )
+    # It must come back with the platform's cross-site form post, inside the iframe.
+    third_party(response.cookies[state_cookie(state.state)])
     return response
 
 
@@ -176,7 +176,8 @@ def _pending(valid) -> dict:
 
 def _landed(response, valid, platform):
     """The launch's redirect: framed by its platform; the used state's cookie deleted."""
-    response.delete_cookie(state_cookie(valid.login.state), samesite="None")
+    response.delete_cookie(state_cookie(valid.login.state))
+    third_party(response.cookies[state_cookie(valid.login.state)])
     return allow_framing(response, platform.origins)
 
 

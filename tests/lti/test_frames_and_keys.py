@@ -43,10 +43,11 @@ def test_a_session_not_begun_by_a_launch_is_never_framed(client, alice, course):
 def test_a_launched_sessions_cookies_work_in_a_third_party_iframe(client, linked, launch, course):
     landing = launch(client, "p-alice")
     session = landing.cookies["sessionid"]
-    assert (session["samesite"], session["secure"]) == ("None", True)
+    assert (session["samesite"], session["secure"]) == ("None; Partitioned", True)
+    assert "SameSite=None; Partitioned" in session.output()
     page = client.get("/lti/link/")  # any page with a form sets the CSRF cookie
     assert (page.cookies["csrftoken"]["samesite"], page.cookies["csrftoken"]["secure"]) == (
-        "None",
+        "None; Partitioned",
         True,
     )
 
@@ -60,7 +61,11 @@ def test_a_password_sessions_cookies_keep_samesite_lax(client, alice):
 def test_the_state_cookie_comes_back_with_the_platforms_cross_site_post(client, platform):
     response = client.get("/lti/login/", platform.launch_params("p-alice"))
     (cookie,) = [m for name, m in response.cookies.items() if name.startswith("lti-state-")]
-    assert (cookie["samesite"], cookie["secure"], cookie["httponly"]) == ("None", True, True)
+    assert (cookie["samesite"], cookie["secure"], cookie["httponly"]) == (
+        "None; Partitioned",
+        True,
+        True,
+    )
 
 
 def test_the_jwks_serves_the_signing_key(client, db):
