@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "claims",
     "reviews",
     "projects",
+    "lti",  # LTI 1.3 Advantage: on top of courses and grading (README, "Campus integration")
 ]
 
 MIDDLEWARE = [
@@ -73,13 +74,18 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, but a session begun by an LTI launch keeps its cookies usable inside the
+    # platform's iframe (SameSite=None; Secure); every other session is untouched.
+    "lti.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A URL holding NUL (%00) names nothing: 404 before a view queries with it.
     "seminar.middleware.NulInURLMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before X-Frame-Options (so after it, on the way out): an LTI session's course pages
+    # may be framed by its platform's origin alone; everything else stays DENY.
+    "lti.middleware.LtiFrameMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns lock-outs raised during sign-in into its response.
     "axes.middleware.AxesMiddleware",
@@ -136,6 +142,7 @@ AUTH_USER_MODEL = "seminar.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # brute-force protection first
     "django.contrib.auth.backends.ModelBackend",
+    "seminar.oidc.CampusBackend",  # campus OpenID Connect; does nothing unless configured
 ]
 # Sign-in lock-out (seminar/security.py): after AXES_FAILURE_LIMIT failures for one email
 # from one address, that pair is locked for the cool-off; after SIGNIN_ADDRESS_FAILURE_LIMIT
@@ -246,6 +253,36 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# Campus sign-in with OpenID Connect (README, "Configuration"): on when OIDC_RP_CLIENT_ID
+# and the provider's endpoints are set. mozilla-django-oidc reads these names.
+OIDC_CAMPUS_NAME = env_str("OIDC_CAMPUS_NAME")  # the button says "Sign in with <this>"
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT") or None
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_CREATE_USER = env_bool("OIDC_CREATE_USER", default=False)  # off: the roster makes accounts
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+if OIDC_RP_CLIENT_ID and OIDC_RP_SIGN_ALGO.startswith("RS") and not OIDC_OP_JWKS_ENDPOINT:
+    raise ImproperlyConfigured("OIDC_OP_JWKS_ENDPOINT is needed to check RS256-signed id tokens.")
+LOGIN_REDIRECT_URL_FAILURE = "login"
+
+# LTI 1.3 (README, "Campus integration"). Seconds, all of them.
+LTI_LOGIN_SECONDS = env_int("LTI_LOGIN_SECONDS", 600)  # a login initiation's state lives this long
+LTI_LEEWAY_SECONDS = env_int("LTI_LEEWAY_SECONDS", 60)  # clock skew allowed on iat/exp
+LTI_KEY_SET_CACHE_SECONDS = env_int("LTI_KEY_SET_CACHE_SECONDS", 3600)  # platform JWKS cache
+# An unknown key id fetches the platform's JWKS again, at most this often.
+LTI_KEY_SET_REFETCH_SECONDS = env_int("LTI_KEY_SET_REFETCH_SECONDS", 10)
+# A rotated-out tool key stays in the JWKS this long: longer than any token it signed lives
+# (token requests: 60 s) plus the time platforms cache our JWKS.
+LTI_RETIRED_KEY_SECONDS = env_int("LTI_RETIRED_KEY_SECONDS", 86400)
+LTI_HTTP_TIMEOUT = env_int("LTI_HTTP_TIMEOUT", 10)
+LTI_HTTP_RETRIES = env_int("LTI_HTTP_RETRIES", 3)  # tries per score post before it is reported
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from seminar import views
+from seminar import oidc, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -14,7 +14,10 @@ urlpatterns = [
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("oidc/authenticate/", oidc.CampusSignIn.as_view(), name="oidc_authentication_init"),
+    path("oidc/callback/", oidc.CampusCallback.as_view(), name="oidc_authentication_callback"),
     path("admin/", admin.site.urls),
+    path("lti/", include("lti.urls")),
     path("courses/<slug:code>/", include("courses.urls")),
     path("courses/<slug:code>/", include("teams.urls")),
     path("courses/<slug:code>/", include("claims.urls")),

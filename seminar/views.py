@@ -21,6 +21,7 @@ from courses.services.schedule import (
     demo_students,
 )
 from courses.staffwork import staff_work
+from seminar import oidc
 
 
 class SignInView(LoginView):
@@ -30,7 +31,9 @@ class SignInView(LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs, demo=demo_accounts())
+        return super().get_context_data(
+            **kwargs, demo=demo_accounts(), campus=oidc.campus_sign_in()
+        )
 
 
 def demo_accounts() -> dict | None:

@@ -4,6 +4,7 @@ core through one protocol (courses.plugins), not by importing each other.
     courses <- teams <- claims
     courses <- grading <- claims, reviews, projects
     teams   <- reviews, projects
+    courses, grading <- lti
     seminar: the project package on top; no app imports it.
 """
 
@@ -16,7 +17,7 @@ from django.apps import apps
 from courses import plugins
 
 ROOT = Path(__file__).resolve().parents[1]
-OURS = {"courses", "teams", "claims", "grading", "reviews", "projects", "seminar"}
+OURS = {"courses", "teams", "claims", "grading", "reviews", "projects", "lti", "seminar"}
 # What each app may import, itself included.
 ALLOWED = {
     "courses": {"courses"},
@@ -25,6 +26,7 @@ ALLOWED = {
     "claims": {"courses", "teams", "grading", "claims"},
     "reviews": {"courses", "teams", "grading", "reviews"},
     "projects": {"courses", "teams", "grading", "projects"},
+    "lti": {"courses", "grading", "lti"},
 }
 
 

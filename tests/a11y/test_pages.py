@@ -48,6 +48,7 @@ NOT_PAGES = {
     "projects:submission_file": "a team's file",
     "admin:jsi18n": "JavaScript",
     "admin:autocomplete": "JSON for the admin's autocomplete",
+    "lti:jwks": "the tool's public keys, JSON for LMS platforms",
 }
 # People whose pages are another role's with other names: checked once through that role.
 SAME_AS = {"outsider": "student", "rival": "member", "other_ta": "ta"}

@@ -28,6 +28,7 @@ BEFORE_0009 = [
     ("teams", None),
     ("claims", None),
     ("grading", None),
+    ("lti", None),  # built on courses' latest migration
 ]
 
 

@@ -321,6 +321,18 @@ ENTRIES = [
         lambda w: reverse("admin:auth_user_password_change", args=[w.user("member").pk]),
         expect(ADMIN_LOGIN, staff=403, other_ta=403),  # superusers only
     ),
+    # Campus sign-in (OpenID Connect) is off here: its URLs name nothing (tests/lti has it on).
+    Entry("oidc_authentication_init", lambda w: "/oidc/authenticate/", expect(404)),
+    Entry("oidc_authentication_callback", lambda w: "/oidc/callback/", expect(404)),
+    # LTI (the LMS calls these; README, "Add Seminar to Canvas").
+    Entry("lti:jwks", lambda w: reverse("lti:jwks"), expect(200)),  # public keys, for everyone
+    # Without the platform's parameters a login initiation is refused with its page.
+    Entry("lti:login", lambda w: reverse("lti:login"), expect(403)),
+    # A launch without a state and a signed id_token signs nobody in.
+    Entry("lti:launch", lambda w: reverse("lti:launch"), expect(403), method="post"),
+    # Linking an LMS course needs a launch of this session first: "nothing to link".
+    Entry("lti:link", lambda w: reverse("lti:link"), expect(404, anon=LOGIN)),
+    Entry("lti:deep_link", lambda w: reverse("lti:deep_link"), expect(404, anon=LOGIN)),
 ]
 
 # Named patterns deliberately left out, with the reason.
@@ -392,6 +404,12 @@ ADMIN_MODELS = {
     # Staff read submissions; nobody edits or deletes what a team handed in.
     "projects.Submission": (lambda w: w.here.submission, READ_ONLY),
     "projects.MilestoneGrade": (lambda w: w.here.milestone_grade, COURSE_SCOPED),
+    # LTI registrations, the tool's keys and the identities are site-wide; course staff see
+    # (not change) the LMS links of their own courses and run sync and push from them.
+    "lti.Platform": (lambda w: w.lti["platform"], SUPERUSER_ONLY),
+    "lti.ToolKey": (lambda w: w.lti["key"], SUPERUSER_ONLY),
+    "lti.PlatformUser": (lambda w: w.lti["user"], SUPERUSER_ONLY),
+    "lti.ContextLink": (lambda w: w.here.lti_link, READ_ONLY),
 }
 
 

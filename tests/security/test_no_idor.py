@@ -131,6 +131,7 @@ COURSE_OWNED = {
     "projects.Milestone": "milestone",
     "projects.Submission": "submission",
     "projects.MilestoneGrade": "milestone_grade",
+    "lti.ContextLink": "lti_link",
 }
 # Models of no course: superusers only, or (sign-in lock-outs) answered per person by
 # the authorization matrix.
@@ -141,6 +142,9 @@ NO_COURSE = {
     "axes.AccessFailureLog",
     "courses.OutgoingEmail",  # the outbox and the task queue: site-wide, superusers only
     "django_tasks_database.DBTaskResult",
+    "lti.Platform",  # LTI registrations, the tool's keys, identities: superusers only
+    "lti.ToolKey",
+    "lti.PlatformUser",
 }
 
 

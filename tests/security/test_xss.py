@@ -20,6 +20,7 @@ from django.utils.html import escape
 
 from courses.coursefile import CourseFileError, import_course
 from courses.models import Paper, Session
+from lti.models import ContextLink
 from projects.models import MilestoneAdjustment, Submission
 from reviews.models import Review
 from teams.models import Team
@@ -104,6 +105,7 @@ def fill_with(world, payload):
     MilestoneAdjustment.objects.create(
         grade=here.milestone_grade, student=world.user("member"), delta=1, reason=payload
     )
+    ContextLink.objects.filter(pk=here.lti_link.pk).update(context_title=payload)
 
 
 def pages(world):
@@ -147,6 +149,8 @@ def pages(world):
         ("ta", reverse("admin:teams_team_change", args=[world.here.team.pk])),
         ("ta", reverse("admin:claims_claim_changelist")),
         ("ta", reverse("admin:claims_slides_changelist")),
+        ("ta", reverse("admin:lti_contextlink_changelist")),  # the LMS course's title
+        ("ta", reverse("admin:lti_contextlink_change", args=[world.here.lti_link.pk])),
         (
             "ta",
             reverse(

@@ -25,6 +25,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from claims.models import Claim, ClaimEvent, Slides
 from courses.models import Course, Membership, OutgoingEmail, Paper, Reading, Role, Session
 from grading.models import ComponentSource, GradeComponent, ManualScore
+from lti.models import ContextLink, Deployment, Platform, PlatformUser, ToolKey
 from projects.models import Deliverable, Milestone, MilestoneGrade, Submission
 from reviews.models import Extension, Review, ReviewKind
 from teams.models import Team
@@ -72,6 +73,7 @@ class CourseWorld:
     manual_component: GradeComponent = None
     manual_score: ManualScore = None
     membership: Membership = None
+    lti_link: ContextLink = None
 
 
 @dataclass
@@ -83,6 +85,7 @@ class World:
     group: Group = None
     axes: dict = field(default_factory=dict)
     outbox: dict = field(default_factory=dict)
+    lti: dict = field(default_factory=dict)
 
     def user(self, role):
         return self.users.get(role)
@@ -265,6 +268,31 @@ def build_world() -> World:
         ),
         "accessfailurelog": AccessFailureLog.objects.create(
             username="alice@example.edu", ip_address="10.0.0.1", user_agent="x"
+        ),
+    }
+    platform = Platform.objects.create(
+        name="Campus Canvas",
+        issuer="https://canvas.example.edu",
+        client_id="10000000000001",
+        auth_login_url="https://canvas.example.edu/api/lti/authorize_redirect",
+        auth_token_url="https://canvas.example.edu/login/oauth2/token",
+        key_set_url="https://canvas.example.edu/api/lti/security/jwks",
+    )
+    deployment = Deployment.objects.create(platform=platform, deployment_id="1:abc")
+    for side, context in ((here, "canvas-1"), (there, "canvas-2")):
+        side.lti_link = ContextLink.objects.create(
+            platform=platform,
+            deployment=deployment,
+            context_id=context,
+            context_title=f"{side.course.code} in Canvas",
+            course=side.course,
+        )
+    world.lti = {
+        "platform": platform,
+        "deployment": deployment,
+        "key": ToolKey.signing(),
+        "user": PlatformUser.objects.create(
+            platform=platform, sub="canvas-alice", user=u["member"]
         ),
     }
     return world
