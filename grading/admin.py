@@ -21,7 +21,13 @@ from courses.admin.labels import labelled_formset
 from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline
 from courses.models import Course, Membership
 from grading.engine import weights_problem
-from grading.models import ComponentSource, GradeComponent, ManualScore
+from grading.models import (
+    ComponentPart,
+    ComponentSource,
+    GradeComponent,
+    ManualScore,
+    parts_problem,
+)
 
 MANUAL_SOURCES = (ComponentSource.PARTICIPATION, ComponentSource.MANUAL)
 
@@ -68,6 +74,59 @@ class ComponentChangelistFormSet(BaseModelFormSet):
                 raise ValidationError(problem)
 
 
+class ComponentPartFormSet(BaseInlineFormSet):
+    """A component of source "several" has parts whose weights add up to 100; any other
+    component has none."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form.instance
+            for form in self.forms
+            if form.cleaned_data and not self._should_delete_form(form)
+        ]
+        several = self.instance.source == ComponentSource.SEVERAL
+        if not several and kept:
+            raise ValidationError(
+                "Only a component whose source is “several sources” has parts: set the "
+                "source, or remove the parts."
+            )
+        if several and self.instance.is_bonus:
+            raise ValidationError("A bonus component has one source, not parts.")
+        if several:
+            problem = (
+                parts_problem(kept)
+                if kept
+                else "Give the parts (each a source and a weight inside)."
+            )
+            if problem:
+                raise ValidationError(problem)
+
+
+class ComponentPartInline(CourseScopedInline):
+    """The sources of a component with several, weighted inside it (CSE 585's participation:
+    questions 50, in class 50)."""
+
+    model = ComponentPart
+    formset = ComponentPartFormSet
+    course_lookup = "component__course"
+    extra = 0
+    fields = ("order", "source", "weight")
+    verbose_name = "part"
+    verbose_name_plural = "Parts (for source “several sources”: weights inside add up to 100)"
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "source":
+            kwargs["choices"] = [
+                (value, label)
+                for value, label in ComponentSource.choices
+                if value not in (ComponentSource.SEVERAL, ComponentSource.BONUS_REVIEWS)
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
 # What a component says about itself, in the order the form and the list show it.
 COMPONENT_SETTINGS = ("group", "weight", "is_bonus", "source", "max_points", "published", "order")
 
@@ -103,6 +162,10 @@ class GradeComponentAdmin(CourseScopedAdmin):
     list_filter = (("course", admin.RelatedOnlyFieldListFilter), "published", "source")
     list_select_related = ("course",)
     search_fields = ("name", "group", "course__code")
+    inlines = [ComponentPartInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("parts")
 
     def get_changelist_formset(self, request, **kwargs):
         kwargs["formset"] = ComponentChangelistFormSet
@@ -114,7 +177,7 @@ class GradeComponentAdmin(CourseScopedAdmin):
 
     @admin.display(description="scores")
     def enter_scores_link(self, obj):
-        if obj.source not in MANUAL_SOURCES:
+        if not takes_scores(obj):
             return "—"
         url = reverse("admin:grading_gradecomponent_enter_scores", args=[obj.pk])
         return format_html('<a href="{}">enter scores</a>', url)
@@ -174,6 +237,12 @@ class GradeComponentAdmin(CourseScopedAdmin):
             "opts": self.model._meta,
         }
         return render(request, "grading/gradebook_enter_scores.html", context)
+
+
+def takes_scores(component) -> bool:
+    """Manual or participation scores are entered for it (its source, or one of its parts)."""
+    sources = {component.source, *(part.source for part in component.parts.all())}
+    return bool(sources & set(MANUAL_SOURCES))
 
 
 class ScoreEntryForm(forms.Form):

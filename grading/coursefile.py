@@ -16,7 +16,7 @@ with a message. The non-bonus weights must add up to 100.
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, model_validator
 
 from courses.coursefile import CourseFileError, Section
 from courses.coursefile.schema import (
@@ -27,6 +27,7 @@ from courses.coursefile.schema import (
     Text,
     check,
     choice,
+    invalid,
     parse,
     text,
     text_of,
@@ -34,7 +35,7 @@ from courses.coursefile.schema import (
     whole,
 )
 from grading.engine import weights_problem
-from grading.models import ComponentSource, GradeComponent
+from grading.models import ComponentPart, ComponentSource, GradeComponent, parts_problem
 
 KEY = "components"
 
@@ -71,6 +72,18 @@ def rubric_to_file(rubric: list[dict]) -> list[dict]:
     ]
 
 
+class Part(FileModel):
+    """One source of a component with several: ``{source: reviews, weight: "50"}``."""
+
+    model_config = ConfigDict(title="a part")
+
+    source: choice(ComponentSource)
+    weight: Number
+
+
+Parts = Annotated[list[Part], unique(lambda p: p.source, "source", lambda p: p.source)]
+
+
 class Component(FileModel):
     model_config = ConfigDict(title="a component")
 
@@ -78,21 +91,39 @@ class Component(FileModel):
     group: text_of(GradeComponent, "group") = ""
     weight: Number
     bonus: Flag = False
-    source: choice(ComponentSource)
+    source: choice(ComponentSource) | None = None  # "several" (or left out) with parts
+    parts: Parts = []  # several sources weighted inside, adding up to 100
     max_points: Positive = Decimal("100")
     published: Flag = False
     order: whole(0) | None = None  # left out: its place in the list
+
+    @model_validator(mode="after")
+    def _one_source_or_parts(self):
+        several = ComponentSource.SEVERAL
+        if self.parts and self.source not in (None, several):
+            raise invalid("a component with parts has source 'several' (or none).", "source")
+        if not self.parts and self.source in (None, several):
+            raise invalid("give its source, or its parts (each a source and a weight).", "source")
+        if self.parts and self.bonus:
+            raise invalid("a bonus component has one source, not parts.", "parts")
+        for part in self.parts:
+            if part.source in (several, ComponentSource.BONUS_REVIEWS):
+                raise invalid(f"a part's source cannot be '{part.source}'.", "parts")
+        if self.parts:
+            self.source = several
+        return self
 
 
 Components = Annotated[list[Component], unique(lambda c: c.name, "name", lambda c: c.name)]
 
 
 def export_components(course):
-    components = list(course.components.all())
+    components = list(course.components.prefetch_related("parts"))
     if not components:
         return None
-    return [
-        {
+    rows = []
+    for c in components:
+        row = {
             "name": c.name,
             "group": c.group,
             "weight": _number(c.weight),
@@ -102,8 +133,11 @@ def export_components(course):
             "published": c.published,
             "order": c.order,
         }
-        for c in components
-    ]
+        parts = list(c.parts.all())
+        if parts:
+            row["parts"] = [{"source": p.source, "weight": _number(p.weight)} for p in parts]
+        rows.append(row)
+    return rows
 
 
 def _number(value: Decimal) -> str:
@@ -117,6 +151,9 @@ def load_components(course, data) -> None:
     existing = {c.name: c for c in course.components.all()}
     wanted = []
     for i, entry in enumerate(entries):
+        problem = parts_problem(entry.parts) if entry.parts else ""
+        if problem:
+            raise CourseFileError(f"{KEY}[{i}].parts", problem)
         component = existing.get(entry.name) or GradeComponent(course=course, name=entry.name)
         component.group, component.weight = entry.group, entry.weight
         component.is_bonus, component.source = entry.bonus, entry.source
@@ -140,8 +177,16 @@ def load_components(course, data) -> None:
                 "put it back in the file, or remove those first.",
             )
         component.delete()
-    for component in wanted:
+    for component, entry in zip(wanted, entries, strict=True):
         component.save()
+        kept = []
+        for order, row in enumerate(entry.parts):
+            part, _ = ComponentPart.objects.update_or_create(
+                component=component, source=row.source,
+                defaults={"weight": row.weight, "order": order},
+            )  # fmt: skip
+            kept.append(part.pk)
+        ComponentPart.objects.filter(component=component).exclude(pk__in=kept).delete()
 
 
 def _references(component) -> str:
@@ -149,6 +194,8 @@ def _references(component) -> str:
     found = []
     for relation in component._meta.related_objects:
         model = relation.related_model
+        if model is ComponentPart:
+            continue  # its own parts go with it
         count = model._default_manager.filter(**{relation.field.name: component}).count()
         if count:
             noun = model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural

@@ -118,18 +118,26 @@ def provider_for(source: str) -> ScoreProvider | None:
     return plugins.merged("grade_sources").get(source)
 
 
-def score_component(component, students, now, *, for_students=False, context=None):
-    """One component's items per student: the provider of its source with a context of its
-    own (``context``: share one across a gradebook's components)."""
+def score_component(component, students, now, *, for_students=False, context=None, source=None):
+    """One component's items per student: the provider of its source (or of ``source``,
+    one part of a component with several) with a context of its own (``context``: share
+    one across a gradebook's components)."""
     if not students:
         return {}
-    provider = provider_for(component.source)
+    provider = provider_for(source or component.source)
     if provider is None:
         # The app that feeds this source is not installed (yet): nothing to grade.
         return {}
     if context is None:
         context = GradeContext(component.course, list(students), now, for_students)
     return provider(component, context) or {}
+
+
+def component_parts(component) -> list:
+    """The parts of a component with several sources (prefetched as ``parts``), else []."""
+    if component.source != "several":
+        return []
+    return list(component.parts.all())
 
 
 ZERO = Decimal("0")
@@ -298,6 +306,36 @@ class ComponentScore:
         return urls[0] if len(urls) == 1 else ""
 
 
+class CombinedScore(ComponentScore):
+    """A component with several sources: one ComponentScore per part (its ``component`` is
+    the grading.ComponentPart, weighted inside), combined as the final grade combines
+    components: the current fraction over the parts that count now, reweighted; the floor
+    and the ceiling over all parts. Its items are the parts' items, for the counts."""
+
+    def __init__(self, component, parts: list[ComponentScore]):
+        super().__init__(component, [item for part in parts for item in part.items])
+        self.parts = parts
+
+    def _weighted(self, fraction) -> Decimal:
+        return _sum(part.component.weight * fraction(part) for part in self.parts) / HUNDRED
+
+    @cached_property
+    def current_fraction(self) -> Decimal | None:
+        counting = [part for part in self.parts if part.current_fraction is not None]
+        weight = _sum(part.component.weight for part in counting)
+        if not weight:
+            return None
+        return _sum(part.component.weight * part.current_fraction for part in counting) / weight
+
+    @cached_property
+    def projected_fraction(self) -> Decimal:
+        return self._weighted(lambda part: part.projected_fraction)
+
+    @cached_property
+    def ceiling_fraction(self) -> Decimal:
+        return self._weighted(lambda part: part.ceiling_fraction)
+
+
 @dataclass
 class StudentGrade:
     """One student's grade over a list of components (see the module docstring)."""
@@ -393,6 +431,11 @@ def compute_gradebook(course, *, now=None, student_ids=None, published_only=Fals
 
     now = now or timezone.now()
     all_components = list(course.components.all())
+    several = [c for c in all_components if c.source == "several"]
+    if several:  # their parts, in one query (courses without any run none)
+        from django.db.models import prefetch_related_objects
+
+        prefetch_related_objects(several, "parts")
     components = [c for c in all_components if c.published or not published_only]
     unpublished_weight = _sum(
         c.weight for c in all_components if c not in components and not c.is_bonus
@@ -405,15 +448,31 @@ def compute_gradebook(course, *, now=None, student_ids=None, published_only=Fals
     for component in components:
         component.course = course  # providers read it without a query
     context = GradeContext(course, students, now, for_students=published_only)
-    per_component = {c.pk: score_component(c, students, now, context=context) for c in components}
+    per_component = {}
+    for c in components:
+        parts = component_parts(c)
+        if parts:
+            per_component[c.pk] = [
+                (part, score_component(c, students, now, context=context, source=part.source))
+                for part in parts
+            ]
+        else:
+            per_component[c.pk] = score_component(c, students, now, context=context)
     scale = course.letter_scale
+
+    def score(c, user_id):
+        found = per_component[c.pk]
+        if isinstance(found, list):
+            return CombinedScore(
+                c, [ComponentScore(part, items.get(user_id, [])) for part, items in found]
+            )
+        return ComponentScore(c, found.get(user_id, []))
+
     rows = [
         StudentGrade(
             student=m.user,
             section=m.section,
-            components=[
-                ComponentScore(c, per_component[c.pk].get(m.user.pk, [])) for c in components
-            ],
+            components=[score(c, m.user.pk) for c in components],
             scale=scale,
         )
         for m in memberships

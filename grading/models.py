@@ -16,6 +16,7 @@ class ComponentSource(models.TextChoices):
     MILESTONE = "milestone", "project milestone"
     PARTICIPATION = "participation", "participation (entered per student)"
     MANUAL = "manual", "manual scores (entered per student)"
+    SEVERAL = "several", "several sources (weighted parts)"
 
 
 class GradeComponent(models.Model):
@@ -59,6 +60,62 @@ class GradeComponent(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.weight}%)"
+
+
+class ComponentPart(models.Model):
+    """One source of a component that has several (its source is "several"), weighted
+    inside it: CSE 585's participation is questions 50 + in-class participation 50. The
+    parts' weights add up to 100; each part scores like a component of that source (fed
+    by what feeds its component: the review kinds, milestones and manual scores that
+    name the component)."""
+
+    component = models.ForeignKey(GradeComponent, on_delete=models.CASCADE, related_name="parts")
+    source = models.CharField(max_length=20, choices=ComponentSource)
+    weight = models.DecimalField(
+        "weight inside (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["component", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["component", "source"], name="componentpart_one_per_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="componentpart_weight_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(source__in=["several", "bonus_reviews"]),
+                name="componentpart_source_is_one_source",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} ({self.weight.normalize():f}%)"
+
+    # A part scores like a component: what ComponentScore reads of one.
+    is_bonus = False
+
+    @property
+    def name(self) -> str:
+        """The source as people say it ("reviews", "participation", "manual scores")."""
+        return self.get_source_display().split(" (")[0]
+
+
+def parts_problem(parts) -> str:
+    """Why these parts' weights cannot stand (they must add up to exactly 100), or ''."""
+    total = sum((Decimal(p.weight) for p in parts), Decimal(0))
+    if total == 100:
+        return ""
+    off = total - 100
+    return (
+        f"The parts' weights add up to {total:.2f}%, "
+        f"{abs(off):.2f} {'over' if off > 0 else 'short of'} 100."
+    )
 
 
 class ManualScore(models.Model):

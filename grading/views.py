@@ -64,6 +64,7 @@ def my_grades(request, access):
             "book": book,
             "row": row,
             "what_if": what_if_data(course, row),
+            "what_if_inputs": what_if_inputs(row),
             "unseen": unseen,
             "new_in": {
                 score.component.pk
@@ -179,6 +180,9 @@ def gradebook_table(book, expanded=None) -> tuple[list[dict], list[str]]:
             title = f"adds {round2(score.projected_points)} of {round2(score.weight)}"
             if current is not None:
                 title += f"; {round2(current)}% on graded work"
+            for part in getattr(score, "parts", ()):
+                part_floor = round2(part.projected_percent)
+                title += f"; {part.component.name} ({part.weight.normalize():f}%): {part_floor}%"
             items = []
             if expanded is not None and score.component.pk == expanded.pk:
                 by_label = {item.label: item for item in score.items}
@@ -243,25 +247,47 @@ def _exact(value) -> str:
     return format(value, "f")
 
 
+def _sums(score, key) -> dict:
+    return {
+        "id": key,
+        "weight": _exact(score.weight),
+        "earned": _exact(score.earned),
+        "counted": _exact(score.counted_possible),
+        "total": _exact(score.total_possible),
+        "open": _exact(score.open_possible),
+    }
+
+
 def what_if_data(course, row) -> dict:
     """What the grades page's what-if (grading/static/grading/what_if.js) computes from:
-    each component's exact sums as decimal strings, and the letter scale. The browser
-    redoes the engine's arithmetic on these in exact fractions; nothing is sent back."""
-    return {
-        "scale": [[letter, str(bound)] for letter, bound in course.letter_scale],
-        "components": [
-            {
-                "id": score.component.pk,
-                "weight": _exact(score.weight),
-                "bonus": score.is_bonus,
-                "earned": _exact(score.earned),
-                "counted": _exact(score.counted_possible),
-                "total": _exact(score.total_possible),
-                "open": _exact(score.open_possible),
-            }
-            for score in row.components
-        ],
-    }
+    each component's exact sums as decimal strings (a component with several sources: each
+    part's, weighted inside it), and the letter scale. The browser redoes the engine's
+    arithmetic on these in exact fractions; nothing is sent back."""
+    components = []
+    for score in row.components:
+        entry = _sums(score, str(score.component.pk)) | {"bonus": score.is_bonus}
+        parts = getattr(score, "parts", None)
+        if parts:
+            entry["parts"] = [
+                _sums(part, f"{score.component.pk}-{i}") for i, part in enumerate(parts)
+            ]
+        components.append(entry)
+    return {"scale": [[letter, str(bound)] for letter, bound in course.letter_scale],
+            "components": components}  # fmt: skip
+
+
+def what_if_inputs(row) -> list[tuple[str, object]]:
+    """(the what-if key it adds to, the item) for every open item: a component's id, or a
+    part's ("12-1") in a component with several sources."""
+    open_items = []
+    for score in row.components:
+        parts = getattr(score, "parts", None) or [score]
+        for i, part in enumerate(parts):
+            key = f"{score.component.pk}-{i}" if part is not score else str(score.component.pk)
+            open_items += [
+                (key, item) for item in part.items if item.status in ("ungraded", "upcoming")
+            ]
+    return open_items
 
 
 # --------------------------------------------------------------------------- histogram

@@ -50,3 +50,37 @@ def test_the_what_if_moves_the_numbers_saves_nothing_and_agrees_with_the_server(
     page.goto(f"/courses/{course.code}/grades/")
     for grade in ("current", "floor", "ceiling"):
         expect(p.locator(f"#{grade}-grade")).to_have_text("69.86% · D+")
+
+
+def test_the_what_if_of_a_component_with_several_sources_agrees_with_the_server(
+    open_page, course, alice
+):
+    """Participation (67%) = the quiz-like part "manual" 40 + "participation" 60 inside it;
+    Quiz (33%) graded 2 / 3. Alice types her in-class score (out of 7) in the what-if."""
+    from grading.models import ComponentPart
+
+    quiz = GradeComponent.objects.create(
+        course=course, name="Quiz", weight=33, source=ComponentSource.MANUAL,
+        max_points=3, published=True,
+    )  # fmt: skip
+    participation = GradeComponent.objects.create(
+        course=course, name="Participation", weight=67, source=ComponentSource.SEVERAL,
+        max_points=7, published=True,
+    )  # fmt: skip
+    ComponentPart.objects.create(component=participation, source="participation", weight=60)
+    ComponentPart.objects.create(component=participation, source="presentation", weight=40)
+    ManualScore.objects.create(component=quiz, student=alice, points=Decimal(2))
+    page = open_page("alice")
+    page.sign_in(alice.email, PASSWORD)
+    page.goto(f"/courses/{course.code}/grades/")
+    p = page.page
+    p.get_by_label("Participation (out of 7)").fill("5")
+    result = p.locator("#what-if-result")
+    expect(result).to_contain_text("Nothing was saved.")
+    typed = result.text_content()
+    ManualScore.objects.create(component=participation, student=alice, points=Decimal(5))
+    page.goto(f"/courses/{course.code}/grades/")
+    current = p.locator("#current-grade").text_content().strip()
+    floor = p.locator("#floor-grade").text_content().strip()
+    ceiling = p.locator("#ceiling-grade").text_content().strip()
+    assert f"current {current}, floor {floor}, ceiling {ceiling}." in typed, (typed, current)

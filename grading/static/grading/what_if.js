@@ -56,20 +56,44 @@
 
   function compute() {
     var W = ZERO, weighted = ZERO, bonus = ZERO, floor = ZERO, ceiling = ZERO, any = false;
-    data.components.forEach(function (c) {
-      var t = typedFor(c.id), w = dec(c.weight);
+    // One source's sums with what was typed for it: its current, floor and ceiling.
+    function fractions(c) {
+      var t = typedFor(c.id);
       var earned = add(dec(c.earned), t.points), counted = add(dec(c.counted), t.possible);
       var open = sub(dec(c.open), t.possible), total = dec(c.total);
-      var current = isZero(counted) ? null : div(earned, counted);
-      var low, high;
+      return {
+        earned: earned, counted: counted, open: open,
+        current: isZero(counted) ? null : div(earned, counted),
+        low: isZero(total) ? ZERO : div(earned, total),
+        high: isZero(total) ? ONE : div(add(earned, open), total)
+      };
+    }
+    // Several sources: the parts combined by their weights inside (engine.CombinedScore).
+    function combined(c) {
+      var inside = ZERO, current = ZERO, low = ZERO, high = ZERO;
+      c.parts.forEach(function (part) {
+        var f = fractions(part), w = dec(part.weight);
+        if (f.current) { inside = add(inside, w); current = add(current, mul(w, f.current)); }
+        low = add(low, mul(w, f.low));
+        high = add(high, mul(w, f.high));
+      });
+      return {
+        current: isZero(inside) ? null : div(current, inside),
+        low: div(low, HUNDRED), high: div(high, HUNDRED)
+      };
+    }
+    data.components.forEach(function (c) {
+      var w = dec(c.weight), f = c.parts ? combined(c) : fractions(c);
+      var current = f.current, low, high;
       if (c.bonus) {
+        var earned = f.earned, counted = f.counted, open = f.open;
         low = current || ZERO;
         var all = add(counted, open);
         high = isZero(all) ? ZERO : div(add(earned, open), all);
         bonus = add(bonus, mul(w, low));
       } else {
-        low = isZero(total) ? ZERO : div(earned, total);
-        high = isZero(total) ? ONE : div(add(earned, open), total);
+        low = f.low;
+        high = f.high;
         if (current) { W = add(W, w); weighted = add(weighted, mul(w, current)); any = true; }
       }
       floor = add(floor, mul(w, low));
