@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import Claim, ClaimEvent, Slides
+from claims.models import Claim, ClaimEvent, Preference, Slides
 from claims.services import tell_moved_presenters
 from courses.deadlines import DueItem
 from courses.models import Membership, Role
@@ -23,7 +23,13 @@ nav_items = [
         "claims:board",
         lambda course, role: course.uses_claims and role is not None,
         order=20,
-    )
+    ),
+    NavItem(
+        "Preferences",
+        "claims:preferences",
+        lambda course, role: course.by_preference and role is not None,
+        order=21,
+    ),
 ]
 
 
@@ -98,7 +104,10 @@ def _presenter_items(claim, course) -> list[DueItem]:
 
 # A claim that is active, or graded, is work an import must not drop; a withdrawn one is
 # history, kept in the claim events.
-reading_work = {Claim: Q(withdrawn_at__isnull=True) | Q(points__isnull=False) | ~Q(feedback="")}
+reading_work = {
+    Claim: Q(withdrawn_at__isnull=True) | Q(points__isnull=False) | ~Q(feedback=""),
+    Preference: Q(pk__in=[]),  # a ranking is not work: a removed reading leaves it
+}
 
 
 SOMEONE_ELSE = ("someone", 0)  # a presenter the caller did not ask about

@@ -53,6 +53,11 @@ CASES = [
     ("anon", "get", lambda w: f"/courses/{w.there.course.code}/calendar.ics?token={w.user('member').calendar_token}", None),
     ("ta", "get", lambda w: reverse("admin:grading_gradecomponent_enter_scores", args=[w.there.manual_component.pk]), None),
     ("ta", "get", lambda w: reverse("admin:courses_course_import_roster", args=[w.there.course.pk]), None),
+    ("ta", "get", lambda w: reverse("admin:claims_allocation_review", args=[w.there.allocation.pk]), None),
+    ("ta", "post", lambda w: reverse("admin:claims_allocation_publish", args=[w.there.allocation.pk]), None),
+    # A rank box named after another course's reading ranks nothing.
+    ("member", "post", lambda w: reverse("claims:preferences", args=[w.there.course.code]),
+     lambda w: {f"rank-{w.pref.reading.pk}": "1"}),
 ]  # fmt: skip
 
 
@@ -82,6 +87,19 @@ def test_an_id_that_is_not_yours_gives_404_and_changes_nothing(
     assert snapshot() == before
 
 
+def test_a_rank_box_for_another_courses_reading_is_ignored(world, as_role):
+    from claims.models import Preference
+
+    pref = world.pref
+    data = {f"rank-{world.there.reading.pk}": "1", f"rank-{pref.reading.pk}": "1"}
+    data[f"rank-{pref.session.readings.exclude(pk=pref.reading.pk).get().pk}"] = "2"
+    response = as_role("student").post(reverse("claims:preferences", args=[pref.course.code]), data)
+    assert response.status_code == 302
+    ranked = Preference.objects.filter(student=world.user("student"))
+    assert world.there.reading.pk not in set(ranked.values_list("reading_id", flat=True))
+    assert ranked.count() == 2
+
+
 def test_a_student_cannot_withdraw_a_classmates_claim(world, as_role):
     claim = world.here.claim  # Pat's
     as_role("member").post(reverse("claims:claim_withdraw", args=[code(world), claim.pk]))
@@ -104,6 +122,9 @@ COURSE_OWNED = {
     "claims.Claim": "claim",
     "claims.ClaimEvent": "claim_event",
     "claims.Slides": "slides",
+    "claims.Allocation": "allocation",
+    "claims.Preference": "preference",
+    "claims.SwapProposal": "swap",
     "grading.GradeComponent": "component",
     "grading.ManualScore": "manual_score",
     "courses.Course": "course",
