@@ -362,3 +362,12 @@ def test_another_courses_staff_reach_no_allocation(client, by_preference, rankin
     publish = reverse("admin:claims_allocation_publish", args=[allocation.pk])
     assert client.post(publish).status_code == 404
     assert not Claim.objects.exists()
+
+
+def test_the_dashboard_says_rank_papers_until_the_close(login, by_preference, alice, four):
+    with time_machine.travel(RANKING, tick=False):
+        assert "Rank papers to present" in login(alice).get("/").content.decode()
+    from courses.views.schedule import course_dates
+
+    notes = [note.text for notes in course_dates(by_preference).values() for note in notes]
+    assert notes[:2] == ["Paper preferences open", "Paper preferences due"]
