@@ -7,6 +7,8 @@ The people: `student` presents a reading, is in a team and reviewed ten readings
 `instructor` and `ta` are the course staff; anonymous visitors see the public pages.
 """
 
+from datetime import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -138,4 +140,23 @@ def test_an_allocations_review_runs_the_same_number_of_queries_for_5_and_25_stud
             response = client.get(f"/admin/claims/allocation/{allocation.pk}/review/")
         assert response.status_code == 200
         counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_the_board_with_swap_offers_runs_the_same_queries_for_5_and_25_students(client, courses):
+    """Inside the claim window a presenter's board also reads their pending swaps."""
+    import time_machine
+
+    from claims.models import Claim, SwapProposal
+    from tests.factories import LA
+
+    counts = []
+    with time_machine.travel(datetime(2025, 9, 26, 10, 0, tzinfo=LA), tick=False):
+        for built in courses:
+            mine = Claim.objects.active().filter(student=built.student).first()
+            other = Claim.objects.active().filter(course=built.course).exclude(pk=mine.pk)[0]
+            SwapProposal.objects.create(course=built.course, offered=mine, wanted=other)
+            counts.append(
+                queries_for(client, built, "student", lambda b: f"/courses/{b.course.code}/claims/")
+            )
     assert counts[0] == counts[1]

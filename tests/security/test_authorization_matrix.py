@@ -147,6 +147,26 @@ ENTRIES = [
         method="post",
         data=lambda w: {"reading": w.here.reading.pk},
     ),
+    # Swaps (the claim window is closed at NOW: refused with a message, or called off).
+    Entry(
+        "claims:swap_propose",
+        lambda w: reverse("claims:swap_propose", args=[code(w), w.swap.wanted.pk]),
+        expect(MOVED, anon=LOGIN, outsiders=404),
+        method="post",
+        data=lambda w: {"offered": w.here.claim.pk},
+    ),
+    Entry(
+        "claims:swap_accept",
+        lambda w: reverse("claims:swap_accept", args=[code(w), w.swap.pk]),
+        expect(MOVED, anon=LOGIN, outsiders=404),
+        method="post",
+    ),
+    Entry(
+        "claims:swap_cancel",
+        lambda w: reverse("claims:swap_cancel", args=[code(w), w.swap.pk]),
+        expect(MOVED, anon=LOGIN, outsiders=404),
+        method="post",
+    ),
     Entry(
         "claims:slides_upload",
         lambda w: reverse("claims:slides_upload", args=[code(w), w.here.reading.pk]),

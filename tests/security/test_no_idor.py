@@ -55,6 +55,12 @@ CASES = [
     ("ta", "get", lambda w: reverse("admin:courses_course_import_roster", args=[w.there.course.pk]), None),
     ("ta", "get", lambda w: reverse("admin:claims_allocation_review", args=[w.there.allocation.pk]), None),
     ("ta", "post", lambda w: reverse("admin:claims_allocation_publish", args=[w.there.allocation.pk]), None),
+    ("presenter", "post", lambda w: reverse("claims:swap_propose", args=[code(w), w.there.claim.pk]),
+     lambda w: {"offered": w.here.claim.pk}),
+    ("presenter", "post", lambda w: reverse("claims:swap_propose", args=[code(w), w.swap.wanted.pk]),
+     lambda w: {"offered": w.there.claim.pk}),
+    ("presenter", "post", lambda w: reverse("claims:swap_accept", args=[code(w), w.there.swap.pk]), None),
+    ("presenter", "post", lambda w: reverse("claims:swap_cancel", args=[code(w), w.there.swap.pk]), None),
     # A rank box named after another course's reading ranks nothing.
     ("member", "post", lambda w: reverse("claims:preferences", args=[w.there.course.code]),
      lambda w: {f"rank-{w.pref.reading.pk}": "1"}),
@@ -98,6 +104,13 @@ def test_a_rank_box_for_another_courses_reading_is_ignored(world, as_role):
     ranked = Preference.objects.filter(student=world.user("student"))
     assert world.there.reading.pk not in set(ranked.values_list("reading_id", flat=True))
     assert ranked.count() == 2
+
+
+def test_nobody_but_its_two_presenters_calls_a_swap_off(world, as_role):
+    for role in ("member", "student", "ta"):
+        as_role(role).post(reverse("claims:swap_cancel", args=[code(world), world.swap.pk]))
+    world.swap.refresh_from_db()
+    assert world.swap.status == "pending"
 
 
 def test_a_student_cannot_withdraw_a_classmates_claim(world, as_role):
