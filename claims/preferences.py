@@ -322,8 +322,8 @@ def allocation_publish(*, allocation: Allocation, actor) -> list[Claim]:
         ) from exc
     except IntegrityError as exc:
         raise PreferenceError("Another allocation was published first.") from exc
-    except DatabaseError as exc:
-        raise _refused(exc) from exc
+    except DatabaseError as exc:  # the trigger refused what the checks let through
+        raise PreferenceError(_refused(exc).message) from exc
     return claims
 
 

@@ -371,3 +371,37 @@ def test_the_dashboard_says_rank_papers_until_the_close(login, by_preference, al
 
     notes = [note.text for notes in course_dates(by_preference).values() for note in notes]
     assert notes[:2] == ["Paper preferences open", "Paper preferences due"]
+
+
+def test_teams_rank_and_are_allocated_each_member_told(
+    by_preference, alice, bob, dana, erin, instructor, four
+):
+    by_preference.presents_by = PresentsBy.TEAM
+    by_preference.save()
+    teams = []
+    for name, users in (("Flash", (alice, bob)), ("Orcas", (dana, erin))):
+        team = Team.objects.create(course=by_preference, name=name)
+        for user in users:
+            TeamMember.objects.create(team=team, user=user, course=by_preference)
+        teams.append(team)
+    for user in (alice, dana):  # both teams want Orca first
+        preferences_save(
+            course=by_preference, user=user, reading_ids=[four[1].pk, four[2].pk], at=RANKING
+        )
+    allocation = allocation_run(course=by_preference, seed=2)
+    assert allocation.stats["by_rank"] == {"1": 1, "2": 1}
+    claims = allocation_publish(allocation=allocation, actor=instructor)
+    assert {c.team for c in claims} == set(teams) and not any(c.student for c in claims)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in (alice, bob, dana, erin))
+
+
+def test_cloning_moves_the_preference_window_with_the_dates(by_preference, four):
+    from datetime import date
+
+    from courses.services.schedule import clone_course
+
+    result = clone_course(source=by_preference, new_code="ecs289d-f26", first_day=date(2026, 11, 3))
+    copy = result.course
+    assert copy.by_preference and copy.preferences_min_ranked == 2
+    shift = copy.preferences_open_at - by_preference.preferences_open_at
+    assert shift.days % 7 == 0 and shift.days > 0
