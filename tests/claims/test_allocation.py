@@ -148,3 +148,33 @@ def test_claim_rules_hold_on_random_larger_instances(case):
     free = len([r for r in seats if r not in taken])
     capacity = sum(seats.values()) if n > free else free
     assert placed == min(n, capacity)  # everyone who can have a seat gets one
+
+
+def test_it_stays_exact_where_float64_costs_would_not():
+    """60 disjoint gadgets: 3 students ranking all 10 of their own readings, 7 of which are
+    full already (taken, no seat left), the 3 free ones anywhere in their lists: 180
+    students over 600 readings, ten ranks deep, so the weights pass 601**10, far beyond
+    the 2**53 that float64 holds exactly, and which choice each gets is decided as deep as
+    the 10th rank. Gadgets share nothing (as many students as free readings: no second
+    seats to couple them), so the best allocation's statistics are the sum of each
+    gadget's best (a sum of lexicographic maxima is the maximum of the sums), found by
+    brute force; the solver must match them at every rank."""
+    rng = random.Random(2025)
+    rankings, seats, taken, expected = {}, {}, set(), [0] * 11
+    for g in range(60):
+        ids = list(range(g * 10 + 1, g * 10 + 11))
+        full = set(rng.sample(ids, 7))
+        gadget = {holder(g * 3 + n): tuple(rng.sample(ids, 10)) for n in range(3)}
+        gadget_seats = {r: 0 if r in full else 1 for r in ids}
+        small = Problem(rankings=gadget, seats=gadget_seats, taken=frozenset(full))
+        best = brute_force_best(small, 10)
+        expected = [a + b for a, b in zip(expected, best, strict=True)]
+        rankings |= gadget
+        seats |= gadget_seats
+        taken |= full
+    problem = Problem(rankings=rankings, seats=seats, taken=frozenset(taken))
+    assert (max(len(rankings), len(seats)) + 1) ** 10 > 2**53
+    assert sum(expected[5:10]) > 0  # the lower ranks do decide here
+    result = allocate(problem, seed=9)
+    assert list(result.signature(10)) == expected
+    assert keeps_the_rules(problem, result.reading_of) == []
