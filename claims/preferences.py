@@ -131,9 +131,14 @@ def preferences_save(
         )
 
 
-def ranked_counts(course: Course, exclude: Ranker | None = None) -> dict[int, int]:
-    """How many students (or teams) ranked each reading, ``exclude`` left out. One query."""
+def ranked_counts(
+    course: Course, exclude: Ranker | None = None, rank: int | None = None
+) -> dict[int, int]:
+    """How many students (or teams) ranked each reading (at ``rank`` only, if given),
+    ``exclude`` left out. One query."""
     rows = Preference.objects.filter(course=course)
+    if rank is not None:
+        rows = rows.filter(rank=rank)
     if exclude is not None:
         rows = rows.exclude(**exclude.filter)
     return Counter(rows.values_list("reading_id", flat=True))

@@ -177,6 +177,9 @@ def preferences_page(request, access):
             .distinct()
             .count()
         )
+        everyone = ranked_counts(course)
+        first = ranked_counts(course, rank=1)
+        context["demand"] = [(r, everyone.get(r.pk, 0), first.get(r.pk, 0)) for r in readings]
     return render(request, "claims/preferences_rank.html", context, status=status)
 
 

@@ -405,3 +405,10 @@ def test_cloning_moves_the_preference_window_with_the_dates(by_preference, four)
     assert copy.by_preference and copy.preferences_min_ranked == 2
     shift = copy.preferences_open_at - by_preference.preferences_open_at
     assert shift.days % 7 == 0 and shift.days > 0
+
+
+def test_staff_see_how_the_class_ranked_each_reading(login, by_preference, rankings, ta):
+    with time_machine.travel(RANKING, tick=False):
+        body = login(ta).get(page(by_preference)).content.decode()
+    assert "3 students ranked so far" in body
+    assert 'id="demand"' in body and 'name="rank-' not in body

@@ -154,7 +154,6 @@ def test_user_text_is_escaped_on_every_page_that_shows_it(world, as_role, payloa
     shows_none = {
         ("member", "/"),
         ("student", f"/courses/{code}/team/"),
-        ("ta", f"/courses/{world.pref.course.code}/preferences/"),  # counts only
     }
     for role, path in pages(world):
         response = as_role(role).get(path)
