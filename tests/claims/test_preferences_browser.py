@@ -109,3 +109,24 @@ def test_three_students_rank_staff_publish_and_each_sees_their_paper(
             assert claim.reading.paper.title in page.page.locator("#my-paper").text_content()
             page.shot("after-publishing")
         assert Claim.objects.get(student=bob).reading == flash
+
+
+def test_an_unsaved_ranking_is_offered_back_after_the_tab_closed(open_page, course, papers, alice):
+    flash, orca, vllm, _ = papers
+    path = f"/courses/{course.code}/preferences/"
+    with time_machine.travel(RANKING, tick=True):
+        a = open_page("alice")
+        a.sign_in(alice.email, PASSWORD)
+        a.goto(path)
+        add_button(a.page, vllm).click()
+        add_button(a.page, flash).click()
+        a.goto(path)  # as if the tab had closed: nothing was saved
+        assert a.page.locator(f"#rank-{vllm.pk}").input_value() == ""
+        a.page.get_by_role("button", name="Restore it").click()
+        assert a.page.locator(f"#rank-{vllm.pk}").input_value() == "1"
+        assert a.page.locator(f"#rank-{flash.pk}").input_value() == "2"
+        with a.page.expect_navigation():
+            a.page.get_by_role("button", name="Save ranking").click()
+        assert ranking(alice) == [vllm.pk, flash.pk]
+        a.goto(path)  # saved: the draft is gone
+        assert a.page.locator("#ranking-draft").count() == 0

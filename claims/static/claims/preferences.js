@@ -1,7 +1,9 @@
 // The ranking page (claims/preferences_views.py): Up, Down, Add and Remove move rows in the
 // page instead of posting, and the rank boxes are renumbered; Alt+ArrowUp / Alt+ArrowDown in
 // a rank box move its row. Nothing is saved until "Save ranking" (the page works the same
-// without this script: every button posts the form).
+// without this script: every button posts the form). An unsaved ranking is kept in this
+// browser (as reviews/draft.js keeps review text) and offered back after a closed tab or
+// a lost connection; it is dropped once the page shows a newer save (data-saved-at).
 (function () {
   "use strict";
   var form = document.getElementById("ranking-form");
@@ -18,6 +20,11 @@
   function renumber() {
     var all = ranked();
     all.forEach(function (row, i) { box(row).value = String(i + 1); was(row).value = String(i + 1); });
+    return refresh();
+  }
+
+  function refresh() {
+    var all = ranked();
     rows().forEach(function (row) {
       var isRanked = box(row).value.trim() !== "";
       row.querySelectorAll("button[data-move]").forEach(function (button) {
@@ -46,7 +53,70 @@
     var rank = all.indexOf(row) + 1;
     live.textContent = "“" + row.dataset.title + "”: " +
       (rank ? "rank " + rank + " of " + all.length : "not ranked") + ". Not saved yet.";
+    keep(false);
   }
+
+  // ------------------------------------------------------------ the unsaved draft
+  var store = null;
+  try { store = window.localStorage; } catch (e) { store = null; }
+  var key = "seminar-draft:" + form.getAttribute("data-draft-key");
+  var savedAt = form.getAttribute("data-saved-at") || "";
+
+  // What the boxes hold, in page order: [[reading id, text], ...].
+  function boxes() {
+    return rows().map(function (row) { return [row.dataset.reading, box(row).value]; });
+  }
+
+  function keep(submitted) {
+    if (!store) return;
+    try {
+      store.setItem(key, JSON.stringify({ boxes: boxes(), submitted: !!submitted, before: savedAt }));
+    } catch (e) { /* storage full or off: the page still works */ }
+  }
+
+  function restore(kept) {
+    var anchor = list.firstChild;
+    kept.forEach(function (pair) {
+      var row = document.getElementById("pref-" + pair[0]);
+      if (!row) return;  // a reading gone since
+      box(row).value = pair[1];
+      list.insertBefore(row, anchor);
+      anchor = row.nextSibling;
+    });
+    refresh();
+  }
+
+  if (store) {
+    var draft = null;
+    try { draft = JSON.parse(store.getItem(key) || "null"); } catch (e) { draft = null; }
+    if (draft && draft.submitted && draft.before !== savedAt) {
+      store.removeItem(key);  // the server shows a newer save than the one the draft sent
+      draft = null;
+    }
+    if (draft && draft.boxes && JSON.stringify(draft.boxes) !== JSON.stringify(boxes())) {
+      var note = document.createElement("div");
+      note.className = "alert alert-info d-flex flex-wrap align-items-center gap-2";
+      note.setAttribute("role", "status");
+      note.id = "ranking-draft";
+      var text = document.createElement("span");
+      text.textContent = "This browser kept a ranking you had not saved.";
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-sm btn-outline-primary";
+      button.textContent = "Restore it";
+      button.addEventListener("click", function () {
+        restore(draft.boxes);
+        note.remove();
+        live.textContent = "Unsaved ranking restored. Not saved yet.";
+        box(ranked()[0] || rows()[0]).focus();
+      });
+      note.appendChild(text);
+      note.appendChild(button);
+      form.insertBefore(note, list);
+    }
+  }
+  form.addEventListener("submit", function () { keep(true); });
+  form.addEventListener("input", function () { keep(false); });
 
   form.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-move]");
