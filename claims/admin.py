@@ -13,13 +13,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from claims.management.commands.allocate import rank_line
 from claims.models import Allocation, Claim, ClaimEvent, Preference, Slides, SwapProposal
 from claims.preferences import (
     PreferenceError,
     allocation_publish,
     allocation_rows,
     allocation_run,
+    rank_line,
 )
 from claims.services import ClaimError, claim_assign
 from courses.admin.scoping import CourseScopedAdmin, staff_courses

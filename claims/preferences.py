@@ -209,6 +209,19 @@ def allocation_run(*, course: Course, actor=None, seed: int | None = None) -> Al
     )
 
 
+def rank_line(stats: dict) -> str:
+    """An allocation's statistics in a line: '1st: 40, 2nd: 12, 3rd: 3; none of theirs: 2;
+    ranked nothing: 1; not placed: 0'."""
+    ordinal = {1: "1st", 2: "2nd", 3: "3rd"}
+    ranks = ", ".join(
+        f"{ordinal.get(int(k), f'{k}th')}: {n}" for k, n in stats.get("by_rank", {}).items()
+    )
+    return (
+        f"{ranks or 'no choice met'}; none of theirs: {stats['none_of_theirs']}; "
+        f"ranked nothing: {stats['ranked_nothing']}; not placed: {stats['unplaced']}"
+    )
+
+
 @dataclass
 class Row:
     """One line of an allocation as staff read it."""
