@@ -219,3 +219,22 @@ def test_a_swap_racing_claims_never_leaves_a_reading_free_or_over(course, make_u
         # Every classmate's refusal named who held the reading at that instant: Alice or
         # Bob, never nobody (no instant between the swap's two halves).
         assert all(o.holders for o in outcomes[1:3]), outcomes[1:3]
+
+
+def test_a_presenter_with_two_claims_chooses_which_to_offer(
+    login, course, held, alice, dana, readings
+):
+    course.claims_per_presenter = 2
+    course.presenters_per_reading = 1
+    course.save()
+    mine, theirs = held
+    vllm = readings[0].session.readings.create(
+        paper=Paper.objects.create(course=course, title="vLLM"), order=9
+    )
+    second = claim_reading(reading=vllm, user=alice)
+    page = login(alice).get(reverse("claims:board", args=[course.code])).content.decode()
+    assert f'id="offer-{theirs.pk}"' in page and f'<option value="{second.pk}">' in page
+    login(alice).post(
+        reverse("claims:swap_propose", args=[course.code, theirs.pk]), {"offered": second.pk}
+    )
+    assert SwapProposal.objects.get().offered == second
