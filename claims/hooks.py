@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import Claim, ClaimEvent, Slides
+from claims.models import Claim, ClaimEvent, Preference, Slides
 from claims.services import tell_moved_presenters
 from courses.deadlines import DueItem
 from courses.models import Membership, Role
@@ -23,7 +23,13 @@ nav_items = [
         "claims:board",
         lambda course, role: course.uses_claims and role is not None,
         order=20,
-    )
+    ),
+    NavItem(
+        "Preferences",
+        "claims:preferences",
+        lambda course, role: course.by_preference and role is not None,
+        order=21,
+    ),
 ]
 
 
@@ -60,11 +66,37 @@ def due_items(user, courses) -> list[DueItem]:
             uid=f"claims-close-{course.pk}",
         )
         for course in (by_id[pk] for pk in student_in)
-        if course.claims_close_at and now < course.claims_close_at
+        if not course.by_preference and course.claims_close_at and now < course.claims_close_at
     ]
+    items += _ranking_items(user, [by_id[pk] for pk in student_in], now)
     for claim in claims:
         items += _presenter_items(claim, by_id[claim.course_id])
     return items
+
+
+def _ranking_items(user, courses, now) -> list[DueItem]:
+    """ "Rank papers" while a course's preference window is open or upcoming; done once the
+    student (or their team) saved a ranking. One query, none without such a course."""
+    courses = [c for c in courses if c.by_preference and now < (c.preferences_close_at or now)]
+    if not courses:
+        return []
+    ranked = set(
+        Preference.objects.filter(course__in=courses)
+        .filter(Q(student=user) | Q(team__members__user=user))
+        .values_list("course_id", flat=True)
+    )
+    return [
+        DueItem(
+            course=course,
+            title="Rank papers to present",
+            due_at=course.preferences_close_at,
+            url=reverse("claims:preferences", args=[course.code]),
+            kind="claims",
+            done=course.pk in ranked,
+            uid=f"preferences-close-{course.pk}",
+        )
+        for course in courses
+    ]
 
 
 def _presenter_items(claim, course) -> list[DueItem]:
@@ -98,7 +130,10 @@ def _presenter_items(claim, course) -> list[DueItem]:
 
 # A claim that is active, or graded, is work an import must not drop; a withdrawn one is
 # history, kept in the claim events.
-reading_work = {Claim: Q(withdrawn_at__isnull=True) | Q(points__isnull=False) | ~Q(feedback="")}
+reading_work = {
+    Claim: Q(withdrawn_at__isnull=True) | Q(points__isnull=False) | ~Q(feedback=""),
+    Preference: Q(pk__in=[]),  # a ranking is not work: a removed reading leaves it
+}
 
 
 SOMEONE_ELSE = ("someone", 0)  # a presenter the caller did not ask about

@@ -96,6 +96,8 @@ class ClaimEvent(models.Model):
         REMOVE = "remove", "removed by staff"
         MOVE = "move", "moved by staff"
         REFUSED = "refused", "refused"
+        ALLOCATE = "allocate", "assigned by preference"
+        SWAP = "swap", "swapped"
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="claim_events")
     reading = models.ForeignKey(
@@ -115,6 +117,14 @@ class ClaimEvent(models.Model):
     )
     reason = models.CharField(max_length=200, blank=True)
     at = models.DateTimeField(db_default=models.functions.Now())
+    allocation = models.ForeignKey(
+        "Allocation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="The published allocation that made this claim.",
+    )
 
     class Meta:
         db_table = "courses_claimevent"  # moved from courses; the table stays
@@ -153,3 +163,128 @@ class Slides(models.Model):
 
     def __str__(self):
         return f"slides for {self.reading}"
+
+
+class Preference(HeldByStudentOrTeam):
+    """One reading in a student's (or team's) ranking, where the course assigns papers by
+    preference: rank 1 is the first choice. A ranking is saved whole (claims.services
+    ``preferences_save``); the rows are replaced, never edited one by one."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="preferences")
+    reading = models.ForeignKey(Reading, on_delete=models.CASCADE, related_name="preferences")
+    rank = models.PositiveSmallIntegerField()
+    ranked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    ranked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["course", "student", "team", "rank"]
+        constraints = [
+            HeldByStudentOrTeam.holder_check("preference_held_by_student_xor_team"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="preference_rank_positive"),
+            models.UniqueConstraint(
+                fields=["student", "reading"], name="preference_student_ranks_reading_once"
+            ),
+            models.UniqueConstraint(
+                fields=["team", "reading"], name="preference_team_ranks_reading_once"
+            ),
+            models.UniqueConstraint(
+                fields=["course", "student", "rank"], name="preference_student_rank_once"
+            ),
+            models.UniqueConstraint(
+                fields=["course", "team", "rank"], name="preference_team_rank_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.holder} ranks {self.reading} #{self.rank}"
+
+
+class Allocation(models.Model):
+    """One run of the allocation by preference (claims/allocation.py) for a course: its
+    seed, what it proposes and its statistics. Staff review it, run again with another
+    seed, and publish one: publishing turns it into claims (claims.services
+    ``allocation_publish``), at most once per course.
+
+    ``assignments``: ``[{"holder": "student:12" | "team:3", "reading": id | null,
+    "rank": n | null}]`` (null rank: none of their choices, or they ranked nothing).
+    ``stats``: claims.allocation ``Result.stats()``.
+    """
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="allocations")
+    seed = models.BigIntegerField()
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    run_at = models.DateTimeField(db_default=models.functions.Now())
+    assignments = models.JSONField(default=list)
+    stats = models.JSONField(default=dict)
+    seconds = models.FloatField("solver time (s)", default=0)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-run_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course"],
+                condition=Q(published_at__isnull=False),
+                name="allocation_published_once_per_course",
+            )
+        ]
+
+    def __str__(self):
+        return f"allocation {self.pk} of {self.course.code} (seed {self.seed})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class SwapProposal(models.Model):
+    """A presenter's offer to swap readings with another presenter, under first come.
+
+    The other side accepts (claims.services ``swap_accept``: both claims change in one
+    transaction under the course lock, through the trigger) before the claim window
+    closes; either side can cancel before. Kept afterwards as the audit trail."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "waiting for an answer"
+        ACCEPTED = "accepted", "accepted"
+        CANCELLED = "cancelled", "cancelled"
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="swaps")
+    offered = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="swaps_offered", help_text="The proposer's."
+    )
+    wanted = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="swaps_wanted", help_text="The other's."
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(db_default=models.functions.Now())
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["offered", "wanted"],
+                condition=Q(status="pending"),
+                name="swap_one_pending_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=~Q(offered=models.F("wanted")), name="swap_two_different_claims"
+            ),
+        ]
+
+    def __str__(self):
+        return f"swap {self.offered} <-> {self.wanted} ({self.get_status_display()})"

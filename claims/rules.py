@@ -34,6 +34,7 @@ class Code(StrEnum):
     """Why a claim is refused, in the order the rule asks."""
 
     NO_CLAIMS = "no_claims"
+    BY_PREFERENCE = "by_preference"  # the course assigns papers by preference
     NOT_YET_OPEN = "not_yet_open"
     CLOSED = "closed"
     NOT_A_STUDENT = "not_a_student"
@@ -55,6 +56,7 @@ class SeatFacts:
     by_team: bool  # the course presents by teams
     # The window for this actor at the request's arrival, and its instants for messages.
     window: Window = Window.OPEN
+    by_preference: bool = False  # students rank instead of claiming (staff: always False)
     opens_at: datetime | None = None
     closes_at: datetime | None = None
     tz: tzinfo = UTC
@@ -76,13 +78,16 @@ class SeatFacts:
         """The facts with ``course``'s settings and its window at ``window_at`` (when a
         student's request arrived); None for staff, whom the window does not bind."""
         window = Window.OPEN
+        by_preference = False
         if window_at is not None:
             window = Window(course.claims_state(window_at) if course.uses_claims else "none")
+            by_preference = course.by_preference
         return cls(
             presenters_per_reading=course.presenters_per_reading,
             claims_per_presenter=course.claims_per_presenter,
             by_team=course.presents_by_team,
             window=window,
+            by_preference=by_preference,
             opens_at=course.claims_open_at,
             closes_at=course.claims_close_at,
             tz=course.tz,
@@ -141,6 +146,12 @@ def decide(facts: SeatFacts) -> Seat | Refusal | None:
 def _actor_refusal(facts: SeatFacts) -> Refusal | None:
     if facts.window == Window.NONE:
         return Refusal(Code.NO_CLAIMS, "This course has no paper claims.")
+    if facts.by_preference:
+        return Refusal(
+            Code.BY_PREFERENCE,
+            "This course assigns papers by preference: rank the readings on the "
+            "Preferences page; the staff assign them when ranking closes.",
+        )
     if facts.window == Window.BEFORE:
         return Refusal(Code.NOT_YET_OPEN, f"Claiming opens {facts.local(facts.opens_at)}.")
     if facts.window == Window.CLOSED:
@@ -210,6 +221,8 @@ def board_action(facts: SeatFacts) -> BoardAction | None:
     student would get a seat; "Taken" where nobody would; before the window, a disabled
     "Opens …"; "Withdraw yours to switch" for a student at their limit; else nothing."""
     decision = decide(facts)
+    if isinstance(decision, Refusal) and decision.code == Code.BY_PREFERENCE:
+        return None  # nobody claims here: the preferences page ranks
     if isinstance(decision, Seat):
         return BoardAction("claim", "Claim 2nd seat" if decision.second else "Claim")
     anyone = replace(

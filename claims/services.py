@@ -350,6 +350,11 @@ def claim_withdraw(*, claim: Claim, user, at: datetime | None = None) -> Claim:
             raise ClaimError("Only the presenter can withdraw this claim.")
         if claim.withdrawn_at:
             raise ClaimError("This claim was already withdrawn.")
+        if course.by_preference:
+            raise ClaimError(
+                "Papers in this course are assigned by preference; "
+                "ask the course staff to change your presentation."
+            )
         if course.claims_state(at) != "open":
             raise ClaimError(
                 "The claim window is closed; ask the course staff to change your presentation."

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from claims import rules
 from claims import services as service
-from claims.models import Claim, Slides
+from claims.models import Claim, Slides, SwapProposal
 from claims.rules import SeatFacts
 from claims.services import ClaimError
 from courses.access import member_required, staff_required
@@ -92,7 +93,31 @@ def claims_board(request, access):
     }
     if access.is_staff:
         context |= _staff_choices(course, readings)
+    if access.is_student and mine and context["state"] == "open" and not course.by_preference:
+        context["swaps"] = _swaps_of(mine)
+        context["can_swap"] = True
     return render(request, "claims/claims_board.html", context)
+
+
+def _swaps_of(mine) -> list[SwapProposal]:
+    """Pending swaps the student (or their team) offered or was offered, each marked
+    ``incoming``. One query."""
+    ids = [claim.pk for claim in mine]
+    found = list(
+        SwapProposal.objects.filter(status=SwapProposal.Status.PENDING)
+        .filter(Q(offered__in=ids) | Q(wanted__in=ids))
+        .select_related(
+            "offered__reading__paper",
+            "offered__student",
+            "offered__team",
+            "wanted__reading__paper",
+            "wanted__student",
+            "wanted__team",
+        )
+    )
+    for swap in found:
+        swap.incoming = swap.wanted_id in ids
+    return found
 
 
 @dataclass(frozen=True)

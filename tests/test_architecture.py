@@ -83,7 +83,16 @@ def test_hooks_are_read_off_the_apps_hooks_modules():
         "milestones",
     ]
     labels = [item.label for item in plugins.flattened("nav_items")]
-    assert labels == ["Schedule", "Team", "Grades", "Gradebook", "Claims", "Reviews", "Teams"]
+    assert labels == [
+        "Schedule",
+        "Team",
+        "Grades",
+        "Gradebook",
+        "Claims",
+        "Preferences",
+        "Reviews",
+        "Teams",
+    ]
 
 
 def test_an_unknown_hook_name_is_an_error_not_silence():

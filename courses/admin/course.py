@@ -68,14 +68,22 @@ class CourseAdmin(CourseScopedAdmin):
             "Paper claims",
             {
                 "fields": (
+                    "claims_mode",
                     "claims_open_at",
                     "claims_close_at",
+                    "preferences_open_at",
+                    "preferences_close_at",
+                    "preferences_min_ranked",
+                    "preferences_show_counts",
                     "presents_by",
                     "presenters_per_reading",
                     "claims_per_presenter",
                     "slides_due_hours",
                 ),
-                "description": "Leave the window empty for a course without presentations.",
+                "description": "Leave the windows empty for a course without presentations. "
+                "First come: students claim during the claim window. By preference: students "
+                "rank readings during the preference window, which replaces the claim window "
+                "for them, and staff allocate at its close (Claims → Allocations).",
             },
         ),
         (

@@ -39,11 +39,12 @@ class ScopedValuesListFilter(admin.AllValuesFieldListFilter):
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
+        rows = model_admin.get_queryset(request)
+        if field.get_internal_type() in ("CharField", "TextField"):
+            # A blank value would be a filter link with no text (no accessible name).
+            rows = rows.exclude(**{field_path: ""})
         self.lookup_choices = (
-            model_admin.get_queryset(request)
-            .order_by(field_path)
-            .values_list(field_path, flat=True)
-            .distinct()
+            rows.order_by(field_path).values_list(field_path, flat=True).distinct()
         )
 
 

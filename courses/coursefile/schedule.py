@@ -39,7 +39,7 @@ from courses.coursefile.schema import (
     validated_by,
     whole,
 )
-from courses.models import Course, Paper, PresentsBy, Reading, Session, SessionKind
+from courses.models import ClaimsMode, Course, Paper, PresentsBy, Reading, Session, SessionKind
 from courses.models.course import validate_letter_scale, validate_time_zone
 
 # ------------------------------------------------------------------ schema
@@ -69,9 +69,20 @@ def _web(url: str) -> str:
     return url
 
 
+class Preferences(FileModel):
+    model_config = ConfigDict(title="the preference settings")
+
+    opens: Instant | None = None
+    closes: Instant | None = None
+    min_ranked: whole(1) = 3
+    show_counts: Flag = False
+
+
 class Claims(FileModel):
     model_config = ConfigDict(title="the claims settings")
 
+    mode: choice(ClaimsMode) = ClaimsMode.FIRST_COME
+    preferences: Preferences = Field(default_factory=Preferences)
     opens: Instant | None = None
     closes: Instant | None = None
     presents_by: choice(PresentsBy) = PresentsBy.STUDENT
@@ -206,6 +217,7 @@ def _export_settings(course: Course) -> dict:
     }
     if course.uses_claims:
         settings["claims"] = {
+            "mode": str(course.claims_mode),
             "opens": format_instant(course.claims_open_at, tz),
             "closes": format_instant(course.claims_close_at, tz),
             "presents_by": course.presents_by,
@@ -213,6 +225,13 @@ def _export_settings(course: Course) -> dict:
             "claims_per_presenter": course.claims_per_presenter,
             "slides_due_hours": course.slides_due_hours,
         }
+        if course.by_preference or course.preferences_open_at:
+            settings["claims"]["preferences"] = {
+                "opens": format_instant(course.preferences_open_at, tz),
+                "closes": format_instant(course.preferences_close_at, tz),
+                "min_ranked": course.preferences_min_ranked,
+                "show_counts": course.preferences_show_counts,
+            }
     if course.uses_projects or course.team_deadline:
         settings["teams"] = {
             "min_size": course.team_min_size,
@@ -292,6 +311,11 @@ class ImportResult:
 
 # Where a Course field sits in the file, where the two differ.
 COURSE_KEYS = {
+    "claims_mode": "claims.mode",
+    "preferences_open_at": "claims.preferences.opens",
+    "preferences_close_at": "claims.preferences.closes",
+    "preferences_min_ranked": "claims.preferences.min_ranked",
+    "preferences_show_counts": "claims.preferences.show_counts",
     "claims_open_at": "claims.opens",
     "claims_close_at": "claims.closes",
     "presents_by": "claims.presents_by",
@@ -330,6 +354,11 @@ def load_course(settings: CourseSettings, code: str | None = None) -> tuple[Cour
     course.presenters_per_reading = claims.presenters_per_reading
     course.claims_per_presenter = claims.claims_per_presenter
     course.slides_due_hours = claims.slides_due_hours
+    course.claims_mode = claims.mode
+    preferences = claims.preferences
+    course.preferences_open_at, course.preferences_close_at = preferences.opens, preferences.closes
+    course.preferences_min_ranked = preferences.min_ranked
+    course.preferences_show_counts = preferences.show_counts
     course.team_min_size, course.team_max_size = teams.min_size, teams.max_size
     course.team_deadline = teams.deadline
     if settings.letter_scale is not None:

@@ -1,8 +1,9 @@
-from courses.models.course import STAFF_ROLES, Course, Membership, PresentsBy, Role
+from courses.models.course import STAFF_ROLES, ClaimsMode, Course, Membership, PresentsBy, Role
 from courses.models.mail import OutgoingEmail, ScheduledRun
 from courses.models.schedule import Paper, Reading, Session, SessionKind
 
 __all__ = [
+    "ClaimsMode",
     "Course",
     "Membership",
     "OutgoingEmail",

@@ -65,6 +65,11 @@ class PresentsBy(models.TextChoices):
     TEAM = "team", "each team (group)"
 
 
+class ClaimsMode(models.TextChoices):
+    FIRST_COME = "first_come", "first come, first served"
+    PREFERENCES = "preferences", "by preference (students rank, staff allocate)"
+
+
 class CourseQuerySet(models.QuerySet):
     def for_staff(self, user):
         """Courses where ``user`` is instructor or TA (all courses for a superuser)."""
@@ -120,6 +125,27 @@ class Course(models.Model):
         validators=[MinValueValidator(1)],
         help_text="How many readings one student (or team) may hold.",
     )
+    claims_mode = models.CharField(
+        "how papers are assigned",
+        max_length=12,
+        choices=ClaimsMode,
+        default=ClaimsMode.FIRST_COME,
+        help_text="By preference, students rank readings during the preference window "
+        "(it replaces the claim window for them) and staff allocate and publish at its close.",
+    )
+    preferences_open_at = models.DateTimeField("preference window opens", null=True, blank=True)
+    preferences_close_at = DeadlineField("preference window closes", null=True, blank=True)
+    preferences_min_ranked = models.PositiveSmallIntegerField(
+        "readings to rank (at least)",
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="A ranking is saved only with at least this many readings (fewer when the "
+        "course has fewer claimable readings).",
+    )
+    preferences_show_counts = models.BooleanField(
+        "show how many classmates ranked each paper",
+        default=False,
+    )
     slides_due_hours = models.IntegerField(
         null=True,
         blank=True,
@@ -163,6 +189,12 @@ class Course(models.Model):
                 name="course_claim_window_ordered",
             ),
             models.CheckConstraint(
+                condition=Q(preferences_open_at__isnull=True)
+                | Q(preferences_close_at__isnull=True)
+                | Q(preferences_close_at__gt=models.F("preferences_open_at")),
+                name="course_preference_window_ordered",
+            ),
+            models.CheckConstraint(
                 condition=Q(team_min_size__isnull=True)
                 | Q(team_max_size__isnull=True)
                 | Q(team_max_size__gte=models.F("team_min_size")),
@@ -184,6 +216,18 @@ class Course(models.Model):
             and self.claims_close_at <= self.claims_open_at
         ):
             raise ValidationError({"claims_close_at": "The window must close after it opens."})
+        if self.claims_mode == ClaimsMode.PREFERENCES and not (
+            self.preferences_open_at and self.preferences_close_at
+        ):
+            raise ValidationError(
+                {"preferences_open_at": "Assigning by preference needs a preference window."}
+            )
+        if (
+            self.preferences_open_at
+            and self.preferences_close_at
+            and self.preferences_close_at <= self.preferences_open_at
+        ):
+            raise ValidationError({"preferences_close_at": "The window must close after it opens."})
         if self.team_min_size and self.team_max_size and self.team_max_size < self.team_min_size:
             raise ValidationError({"team_max_size": "The maximum must be at least the minimum."})
 
@@ -193,7 +237,24 @@ class Course(models.Model):
 
     @property
     def uses_claims(self) -> bool:
-        return self.claims_open_at is not None
+        return self.claims_open_at is not None or self.by_preference
+
+    @property
+    def by_preference(self) -> bool:
+        """Papers are assigned by preference (claims_mode), with a preference window."""
+        return self.claims_mode == ClaimsMode.PREFERENCES and self.preferences_open_at is not None
+
+    def preferences_state(self, now=None) -> str:
+        """'none' (not by preference) | 'before' | 'open' | 'closed' for the preference
+        window at ``now`` (open through the closing minute)."""
+        if not self.by_preference:
+            return "none"
+        now = now or timezone.now()
+        if now < self.preferences_open_at:
+            return "before"
+        if self.preferences_close_at and now > self.preferences_close_at:
+            return "closed"
+        return "open"
 
     @property
     def uses_projects(self) -> bool:
@@ -215,7 +276,10 @@ class Course(models.Model):
 
     def claims_state(self, now=None) -> str:
         """'before' | 'open' | 'closed' for the claim window at ``now`` (open through the
-        closing minute)."""
+        closing minute). By preference, the preference window stands in for it: students
+        never claim there (claims.rules), but what is "closed" follows it."""
+        if self.by_preference:
+            return {"none": "before"}.get(state := self.preferences_state(now), state)
         now = now or timezone.now()
         if not self.uses_claims or now < self.claims_open_at:
             return "before"

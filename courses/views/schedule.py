@@ -51,7 +51,10 @@ def course_dates(course: Course) -> dict[date, list[Note]]:
         if when:
             found.setdefault(when.astimezone(tz).date(), []).append(Note(text, when))
 
-    if course.uses_claims:
+    if course.by_preference:
+        add(course.preferences_open_at, "Paper preferences open")
+        add(course.preferences_close_at, "Paper preferences due")
+    elif course.uses_claims:
         add(course.claims_open_at, "Paper claims open")
         add(course.claims_close_at, "Paper presentation selection due")
     if course.uses_projects:

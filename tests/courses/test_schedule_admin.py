@@ -188,6 +188,8 @@ def test_a_new_courses_times_are_read_in_the_time_zone_it_is_given(client, djang
         team_max_size="4",
         presenters_per_reading="1",
         claims_per_presenter="1",
+        claims_mode="first_come",
+        preferences_min_ranked="3",
         session_minutes="80",
         presents_by="team",
         letter_scale=json.dumps(Course._meta.get_field("letter_scale").get_default()),

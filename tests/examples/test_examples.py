@@ -21,6 +21,7 @@ FILES = {
     "ecs289d-f25": "ecs289d-f25.yaml",
     "cse585-f25": "cse585-f25.yaml",
     "omscs-sys-ml-f25": "omscs-seminar.yaml",
+    "ecs289d-pref-f25": "ecs289d-by-preference.yaml",
 }
 
 
@@ -196,3 +197,16 @@ def test_omscs_has_no_claims_board(omscs, client):
     html = response.content.decode()
     assert response.status_code == 404
     assert "Claim</button>" not in html and 'name="reading"' not in html
+
+
+@pytest.mark.django_db
+def test_the_preference_example_assigns_by_preference_with_its_window():
+    course = load("ecs289d-pref-f25")
+    assert (course.claims_mode, course.by_preference) == ("preferences", True)
+    assert course.claims_open_at is None
+    assert (
+        course.preferences_close_at.astimezone(course.tz).strftime("%m-%d %H:%M") == "09-30 23:59"
+    )
+    assert (course.preferences_min_ranked, course.preferences_show_counts) == (5, True)
+    claims = export_data(course)["course"]["claims"]
+    assert claims["mode"] == "preferences" and claims["preferences"]["min_ranked"] == 5

@@ -7,6 +7,8 @@ The people: `student` presents a reading, is in a team and reviewed ten readings
 `instructor` and `ta` are the course staff; anonymous visitors see the public pages.
 """
 
+from datetime import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -95,3 +97,81 @@ def test_page_runs_the_same_number_of_queries_for_5_and_25_students(
 ):
     small, large = courses
     assert queries_for(client, small, role, path_of) == queries_for(client, large, role, path_of)
+
+
+def by_preference(built):
+    """``built``'s course assigning papers by preference, its window open, every student
+    having ranked five readings."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from claims.models import Preference
+    from courses.models import Membership, Reading
+
+    course = built.course
+    now = timezone.now()
+    course.claims_mode = "preferences"
+    course.preferences_open_at, course.preferences_close_at = (
+        now - timedelta(days=1),
+        now + timedelta(days=1),
+    )
+    course.preferences_show_counts = True
+    course.save()
+    readings = list(Reading.objects.claimable().filter(course=course).order_by("pk")[:5])
+    Preference.objects.bulk_create(
+        Preference(course=course, student_id=m.user_id, reading=r, rank=i, ranked_at=now)
+        for m in Membership.objects.students().filter(course=course)
+        for i, r in enumerate(readings, start=1)
+    )
+    return built
+
+
+@pytest.mark.parametrize("role", ["student", "instructor"])
+def test_the_preferences_page_runs_the_same_number_of_queries_for_5_and_25_students(
+    client, courses, role
+):
+    small, large = (by_preference(built) for built in courses)
+
+    def path_of(built):
+        return f"/courses/{built.course.code}/preferences/"
+
+    assert queries_for(client, small, role, path_of) == queries_for(client, large, role, path_of)
+
+
+def test_an_allocations_review_runs_the_same_number_of_queries_for_5_and_25_students(
+    client, courses
+):
+    from claims.preferences import allocation_run
+
+    small, large = (by_preference(built) for built in courses)
+    counts = []
+    for built in (small, large):
+        allocation = allocation_run(course=built.course, seed=1)
+        built.instructor.is_staff = True  # admin access, as course staff have
+        built.instructor.save(update_fields=["is_staff"])
+        client.force_login(built.instructor)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/admin/claims/allocation/{allocation.pk}/review/")
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_the_board_with_swap_offers_runs_the_same_queries_for_5_and_25_students(client, courses):
+    """Inside the claim window a presenter's board also reads their pending swaps."""
+    import time_machine
+
+    from claims.models import Claim, SwapProposal
+    from tests.factories import LA
+
+    counts = []
+    with time_machine.travel(datetime(2025, 9, 26, 10, 0, tzinfo=LA), tick=False):
+        for built in courses:
+            mine = Claim.objects.active().filter(student=built.student).first()
+            other = Claim.objects.active().filter(course=built.course).exclude(pk=mine.pk)[0]
+            SwapProposal.objects.create(course=built.course, offered=mine, wanted=other)
+            counts.append(
+                queries_for(client, built, "student", lambda b: f"/courses/{b.course.code}/claims/")
+            )
+    assert counts[0] == counts[1]

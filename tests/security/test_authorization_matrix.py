@@ -147,6 +147,26 @@ ENTRIES = [
         method="post",
         data=lambda w: {"reading": w.here.reading.pk},
     ),
+    # Swaps (the claim window is closed at NOW: refused with a message, or called off).
+    Entry(
+        "claims:swap_propose",
+        lambda w: reverse("claims:swap_propose", args=[code(w), w.swap.wanted.pk]),
+        expect(MOVED, anon=LOGIN, outsiders=404),
+        method="post",
+        data=lambda w: {"offered": w.here.claim.pk},
+    ),
+    Entry(
+        "claims:swap_accept",
+        lambda w: reverse("claims:swap_accept", args=[code(w), w.swap.pk]),
+        expect(MOVED, anon=LOGIN, outsiders=404),
+        method="post",
+    ),
+    Entry(
+        "claims:swap_cancel",
+        lambda w: reverse("claims:swap_cancel", args=[code(w), w.swap.pk]),
+        expect(MOVED, anon=LOGIN, outsiders=404),
+        method="post",
+    ),
     Entry(
         "claims:slides_upload",
         lambda w: reverse("claims:slides_upload", args=[code(w), w.here.reading.pk]),
@@ -159,6 +179,28 @@ ENTRIES = [
         method="post",
         data=lambda w: {"file": SimpleUploadedFile("talk.pdf", PDF)},
         label="post",
+    ),
+    # Ranking papers, where the course assigns them by preference.
+    Entry(
+        "claims:preferences",
+        lambda w: reverse("claims:preferences", args=[w.pref.course.code]),
+        expect(404, anon=LOGIN, student=200, member=200, staff=200),
+    ),
+    Entry(
+        "claims:preferences",
+        lambda w: reverse("claims:preferences", args=[w.pref.course.code]),
+        expect(404, anon=LOGIN, student=MOVED, member=MOVED, staff=400),  # staff do not rank
+        method="post",
+        data=lambda w: {
+            f"rank-{r.pk}": str(i) for i, r in enumerate(w.pref.session.readings.all(), 1)
+        },
+        label="post",
+    ),
+    Entry(
+        "claims:preferences",
+        lambda w: reverse("claims:preferences", args=[code(w)]),
+        expect(404, anon=LOGIN),  # a first-come course has no ranking
+        label="first come",
     ),
     # Grades.
     Entry("grading:grades", lambda w: f"/courses/{code(w)}/grades/", MEMBERS),
@@ -317,6 +359,22 @@ ENTRIES = [
         expect(ADMIN_LOGIN, staff=200, other_ta=404),
     ),
     Entry(
+        "admin:claims_allocation_run",
+        lambda w: reverse("admin:claims_allocation_run"),
+        expect(ADMIN_LOGIN, staff=200, other_ta=200),  # other_ta: no course to choose
+    ),
+    Entry(
+        "admin:claims_allocation_review",
+        lambda w: reverse("admin:claims_allocation_review", args=[w.allocation.pk]),
+        expect(ADMIN_LOGIN, staff=200, other_ta=404),
+    ),
+    Entry(
+        "admin:claims_allocation_publish",
+        lambda w: reverse("admin:claims_allocation_publish", args=[w.allocation.pk]),
+        expect(ADMIN_LOGIN, staff=MOVED, other_ta=404),
+        method="post",
+    ),
+    Entry(
         "admin:auth_user_password_change",
         lambda w: reverse("admin:auth_user_password_change", args=[w.user("member").pk]),
         expect(ADMIN_LOGIN, staff=403, other_ta=403),  # superusers only
@@ -384,6 +442,13 @@ ADMIN_MODELS = {
     "claims.Claim": (lambda w: w.here.claim, NO_DELETE),
     "claims.ClaimEvent": (lambda w: w.here.claim_event, READ_ONLY),
     "claims.Slides": (lambda w: w.here.slides, NO_ADD),
+    # An allocation's page is its review (a redirect); nobody edits or deletes one.
+    "claims.Allocation": (
+        lambda w: w.allocation,
+        admin_expect((200, 403, MOVED, 200, 403), (200, 403, ADMIN_INDEX, ADMIN_INDEX, 403)),
+    ),
+    "claims.Preference": (lambda w: w.preference, READ_ONLY),
+    "claims.SwapProposal": (lambda w: w.swap, READ_ONLY),
     # One component alone is never deleted (the weights would not add up); the course is.
     "grading.GradeComponent": (lambda w: w.here.component, NO_DELETE),
     "grading.ManualScore": (lambda w: w.here.manual_score, COURSE_SCOPED),

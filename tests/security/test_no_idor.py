@@ -64,6 +64,17 @@ CASES = [
     ("ta", "post", lambda w: reverse("admin:projects_milestonegrade_grade") + f"?milestone={w.there.milestone.pk}&team={w.there.team.pk}",
      lambda w: {"points": "0", "feedback": "x", "save": "1"}),
     ("rival", "get", lambda w: reverse("projects:submission_file", args=[code(w), w.here.submission.pk]) + "?view=inline", None),
+    ("ta", "get", lambda w: reverse("admin:claims_allocation_review", args=[w.there.allocation.pk]), None),
+    ("ta", "post", lambda w: reverse("admin:claims_allocation_publish", args=[w.there.allocation.pk]), None),
+    ("presenter", "post", lambda w: reverse("claims:swap_propose", args=[code(w), w.there.claim.pk]),
+     lambda w: {"offered": w.here.claim.pk}),
+    ("presenter", "post", lambda w: reverse("claims:swap_propose", args=[code(w), w.swap.wanted.pk]),
+     lambda w: {"offered": w.there.claim.pk}),
+    ("presenter", "post", lambda w: reverse("claims:swap_accept", args=[code(w), w.there.swap.pk]), None),
+    ("presenter", "post", lambda w: reverse("claims:swap_cancel", args=[code(w), w.there.swap.pk]), None),
+    # A rank box named after another course's reading ranks nothing.
+    ("member", "post", lambda w: reverse("claims:preferences", args=[w.there.course.code]),
+     lambda w: {f"rank-{w.pref.reading.pk}": "1"}),
 ]  # fmt: skip
 
 
@@ -95,6 +106,26 @@ def test_an_id_that_is_not_yours_gives_404_and_changes_nothing(
     assert snapshot() == before
 
 
+def test_a_rank_box_for_another_courses_reading_is_ignored(world, as_role):
+    from claims.models import Preference
+
+    pref = world.pref
+    data = {f"rank-{world.there.reading.pk}": "1", f"rank-{pref.reading.pk}": "1"}
+    data[f"rank-{pref.session.readings.exclude(pk=pref.reading.pk).get().pk}"] = "2"
+    response = as_role("student").post(reverse("claims:preferences", args=[pref.course.code]), data)
+    assert response.status_code == 302
+    ranked = Preference.objects.filter(student=world.user("student"))
+    assert world.there.reading.pk not in set(ranked.values_list("reading_id", flat=True))
+    assert ranked.count() == 2
+
+
+def test_nobody_but_its_two_presenters_calls_a_swap_off(world, as_role):
+    for role in ("member", "student", "ta"):
+        as_role(role).post(reverse("claims:swap_cancel", args=[code(world), world.swap.pk]))
+    world.swap.refresh_from_db()
+    assert world.swap.status == "pending"
+
+
 def test_a_student_cannot_withdraw_a_classmates_claim(world, as_role):
     claim = world.here.claim  # Pat's
     as_role("member").post(reverse("claims:claim_withdraw", args=[code(world), claim.pk]))
@@ -117,6 +148,9 @@ COURSE_OWNED = {
     "claims.Claim": "claim",
     "claims.ClaimEvent": "claim_event",
     "claims.Slides": "slides",
+    "claims.Allocation": "allocation",
+    "claims.Preference": "preference",
+    "claims.SwapProposal": "swap",
     "grading.GradeComponent": "component",
     "grading.ManualScore": "manual_score",
     "courses.Course": "course",

@@ -83,6 +83,7 @@ def fill_with(world, payload):
         name=payload + " 2", working_title=payload, topic=payload
     )
     Paper.objects.filter(pk=here.paper.pk).update(title=payload, authors=payload, venue=payload)
+    Paper.objects.filter(pk=world.pref.paper.pk).update(title=payload, authors=payload)
     Session.objects.filter(pk=here.session.pk).update(title=payload, topic=payload, notes=payload)
     Review.objects.filter(pk=here.review.pk).update(
         answers={"summary": payload, "questions": payload}, feedback=payload
@@ -148,6 +149,11 @@ def pages(world):
         ("ta", reverse("admin:projects_submission_changelist")),
         ("ta", reverse("admin:teams_team_change", args=[world.here.team.pk])),
         ("ta", reverse("admin:claims_claim_changelist")),
+        ("member", f"/courses/{world.pref.course.code}/preferences/"),  # titles, authors
+        ("ta", f"/courses/{world.pref.course.code}/preferences/"),
+        ("ta", reverse("admin:claims_allocation_review", args=[world.allocation.pk])),
+        ("ta", reverse("admin:claims_preference_changelist")),
+        ("ta", reverse("admin:claims_swapproposal_changelist")),
         ("ta", reverse("admin:claims_slides_changelist")),
         ("ta", reverse("admin:lti_contextlink_changelist")),  # the LMS course's title
         ("ta", reverse("admin:lti_contextlink_change", args=[world.here.lti_link.pk])),
@@ -164,7 +170,10 @@ def pages(world):
 def test_user_text_is_escaped_on_every_page_that_shows_it(world, as_role, payload):
     fill_with(world, payload)
     code = world.here.course.code
-    shows_none = {("member", "/"), ("student", f"/courses/{code}/team/")}
+    shows_none = {
+        ("member", "/"),
+        ("student", f"/courses/{code}/team/"),
+    }
     for role, path in pages(world):
         response = as_role(role).get(path)
         assert response.status_code == 200, f"{path} as {role}"

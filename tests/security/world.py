@@ -10,6 +10,11 @@ People, and what each may reach in `course` (ECS 289D):
 - ta, instructor: staff of `course`: every page and admin object of it.
 - other_ta (Olga): TA of `other_course` only: admin access, but nothing of `course`.
 
+`pref_course` (ECS 289D by preference, its preference window open at NOW) has Sam and
+Alice as students (Alice ranked both its readings) and the same ta and instructor; nobody
+else is in it. Its allocation has been run, not published. In `course`, Carol holds a claim
+on a second reading too, and Pat has offered her a swap (pending).
+
 `other_course` mirrors the personal objects (claim, slides, team, submission, review,
 scores) so that swapping an id for another course's object can be tried everywhere.
 """
@@ -22,7 +27,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from claims.models import Claim, ClaimEvent, Slides
+from claims.models import Allocation, Claim, ClaimEvent, Preference, Slides, SwapProposal
 from courses.models import Course, Membership, OutgoingEmail, Paper, Reading, Role, Session
 from grading.models import ComponentSource, GradeComponent, ManualScore
 from lti.models import ContextLink, Deployment, Platform, PlatformUser, ToolKey
@@ -74,6 +79,9 @@ class CourseWorld:
     manual_score: ManualScore = None
     membership: Membership = None
     lti_link: ContextLink = None
+    allocation: Allocation = None  # in `course`'s world: the by-preference course's
+    preference: Preference = None
+    swap: SwapProposal = None
 
 
 @dataclass
@@ -82,6 +90,10 @@ class World:
     there: CourseWorld
     users: dict = field(default_factory=dict)
     rival_team: Team = None
+    pref: CourseWorld = None
+    allocation: Allocation = None
+    preference: Preference = None
+    swap: SwapProposal = None
     group: Group = None
     axes: dict = field(default_factory=dict)
     outbox: dict = field(default_factory=dict)
@@ -236,6 +248,7 @@ def build_world() -> World:
     world.rival_team = f.TeamFactory(
         course=course, name="Rivals", created_by=u["rival"], members=[u["rival"]]
     )
+    _preference_objects(world)
     world.group = Group.objects.create(name="graders")
     world.outbox = {
         "email": OutgoingEmail.objects.create(
@@ -296,6 +309,70 @@ def build_world() -> World:
         ),
     }
     return world
+
+
+def _preference_objects(world: World) -> None:
+    from claims.preferences import allocation_run
+
+    u = world.users
+    course = f.CourseFactory(
+        code="ecs289d-pref",
+        title="Datacenter Systems for LLMs, by preference",
+        claims_mode="preferences",
+        claims_open_at=None,
+        claims_close_at=None,
+        preferences_open_at=datetime(2025, 11, 1, 9, 0, tzinfo=LA),
+        preferences_close_at=datetime(2025, 11, 10, 23, 59, tzinfo=LA),
+        without_projects=True,
+    )
+    for role, as_ in (
+        ("instructor", Role.INSTRUCTOR),
+        ("ta", Role.TA),
+        ("student", Role.STUDENT),
+        ("member", Role.STUDENT),
+    ):
+        Membership.objects.create(course=course, user=u[role], role=as_)
+    w = CourseWorld(course=course)
+    w.session = f.SessionFactory(course=course, date=date(2025, 11, 20), topic="Serving")
+    w.paper = f.PaperFactory(course=course, title="Orca for ecs289d-pref")
+    w.reading = f.ReadingFactory(session=w.session, paper=w.paper, order=1)
+    second = f.ReadingFactory(
+        session=w.session, paper=f.PaperFactory(course=course, title="vLLM"), order=2
+    )
+    for rank, reading in enumerate((w.reading, second), start=1):
+        preference = Preference.objects.create(
+            course=course, student=u["member"], reading=reading, rank=rank,
+            ranked_by=u["member"], ranked_at=NOW,
+        )  # fmt: skip
+        world.preference = world.preference or preference
+    world.pref = w
+    world.allocation = allocation_run(course=course, actor=u["instructor"], seed=7)
+    # A second claim in `course`, Carol's, and Pat's pending offer to swap with her.
+    here = world.here
+    orca = f.ReadingFactory(
+        session=here.session, paper=f.PaperFactory(course=here.course, title="Orca"), order=2
+    )
+    carol_claim = f.ClaimFactory(course=here.course, reading=orca, student=u["rival"])
+    world.swap = SwapProposal.objects.create(
+        course=here.course, offered=here.claim, wanted=carol_claim, proposed_by=u["presenter"]
+    )
+    here.allocation, here.preference, here.swap = world.allocation, world.preference, world.swap
+    # The same kinds of object in `other_course`, for the id-swapping walk.
+    there = world.there
+    there.allocation = Allocation.objects.create(course=there.course, seed=1)
+    there.preference = Preference.objects.create(
+        course=there.course, student=u["outsider"], reading=there.reading, rank=1,
+        ranked_by=u["outsider"], ranked_at=NOW,
+    )  # fmt: skip
+    other_reading = f.ReadingFactory(
+        session=there.session, paper=f.PaperFactory(course=there.course, title="Other"), order=2
+    )
+    outsider_claim = f.ClaimFactory(
+        course=there.course, reading=other_reading, student=u["outsider"]
+    )
+    there.swap = SwapProposal.objects.create(
+        course=there.course, offered=outsider_claim, wanted=there.claim, proposed_by=u["outsider"]
+    )
 
 
 def signed_in_world() -> World:
