@@ -193,11 +193,22 @@ def serve(extra: list[str]) -> None:
     os.execv(str(PY), [str(PY), "manage.py", "runserver", f"127.0.0.1:{port()}", *extra])
 
 
+def workers(extra: list[str]) -> list[str]:
+    """pytest-xdist's workers: one per core, at most 4 (each has its own test database, live
+    servers and Chromium; the claim race needs ~110 connections of the server's 300), unless
+    the command line says (-n 0 runs in this one process)."""
+    if any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) for arg in extra):
+        return []
+    # Whole files to a worker: a file's module fixtures (the accessibility walk's world and
+    # server) are built once.
+    return ["-n", str(max(1, min(os.cpu_count() or 1, 4))), "--dist", "loadfile"]
+
+
 def test(extra: list[str]) -> None:
     ensure_venv()
     ensure_chromium()
     lint()
-    result = run(PY, "-m", "pytest", "--create-db", *extra, check=False)
+    result = run(PY, "-m", "pytest", "--create-db", *workers(extra), *extra, check=False)
     sys.exit(result.returncode)
 
 

@@ -12,6 +12,7 @@ with them too.
 """
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +29,20 @@ from tests.factories import (  # noqa: F401 - LA and PASSWORD: tests import them
 )
 
 pytest_plugins = ["tests.browser"]
+
+A11Y_SUMMARY = Path(__file__).resolve().parents[1] / "test-artifacts" / "a11y-summary.txt"
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the main process, not an xdist worker
+        A11Y_SUMMARY.unlink(missing_ok=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The accessibility walk's totals (tests/a11y/test_pages.py), also when an xdist
+    worker ran it."""
+    if A11Y_SUMMARY.exists():
+        terminalreporter.write_line(A11Y_SUMMARY.read_text())
 
 
 @pytest.fixture(autouse=True)

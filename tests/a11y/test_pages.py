@@ -14,6 +14,7 @@ from PyPI's axe-playwright-python (it ships axe.min.js); nothing is downloaded.
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -147,6 +148,7 @@ def pages(browser, server, a11y_world):
 
 AXE = Axe()
 TOTALS = {"pages": 0, "nodes": 0}
+A11Y_SUMMARY = Path(__file__).resolve().parents[2] / "test-artifacts" / "a11y-summary.txt"
 
 
 def violations(page) -> list[str]:
@@ -208,8 +210,13 @@ def test_every_page_of_the_matrix_is_checked_or_said_why_not():
 def test_zz_print_what_was_checked(capsys):
     """Prints the count of pages axe checked, and of the elements on them (read in the
     closing note)."""
+    line = f"axe-core: {TOTALS['pages']} pages x 2 widths, {TOTALS['nodes']} elements checked"
     with capsys.disabled():
-        print(f"\naxe-core: {TOTALS['pages']} pages x 2 widths, {TOTALS['nodes']} elements checked")
+        print("\n" + line)
+    # Under pytest-xdist a worker's output is not shown: the run's summary prints this file
+    # (tests/conftest.py, pytest_terminal_summary).
+    A11Y_SUMMARY.parent.mkdir(parents=True, exist_ok=True)
+    A11Y_SUMMARY.write_text(line)
     assert json.dumps(TOTALS)
 
 
