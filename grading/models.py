@@ -16,6 +16,7 @@ class ComponentSource(models.TextChoices):
     MILESTONE = "milestone", "project milestone"
     PARTICIPATION = "participation", "participation (entered per student)"
     MANUAL = "manual", "manual scores (entered per student)"
+    ATTENDANCE = "attendance", "attendance (check-ins)"
 
 
 class GradeComponent(models.Model):
