@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from django.urls import reverse
+
 from attendance.models import Attendance, CheckIn, Status
 from courses.timing import format_day
 from grading.engine import GradeContext, ItemScore, ItemStatus
@@ -27,7 +29,7 @@ def attendance_scores(component, context: GradeContext) -> dict[int, list[ItemSc
     status = {
         (r.checkin_id, r.student_id): r.status for r in records.only("checkin", "student", "status")
     }
-    url = ""  # the attendance page comes with it
+    url = reverse("attendance:attendance", args=[course.code])
     closed = {}
     for checkin in checkins:
         checkin.session.course = course

@@ -103,6 +103,7 @@ def test_hooks_are_read_off_the_apps_hooks_modules():
         "Claims",
         "Reviews",
         "Teams",
+        "Attendance",
     ]
 
 

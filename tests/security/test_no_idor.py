@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from attendance.models import Attendance, CheckIn
 from claims.models import Claim, Slides
 from projects.models import MilestoneGrade, Submission
 from reviews.models import Review
@@ -64,6 +65,12 @@ CASES = [
     ("ta", "post", lambda w: reverse("admin:projects_milestonegrade_grade") + f"?milestone={w.there.milestone.pk}&team={w.there.team.pk}",
      lambda w: {"points": "0", "feedback": "x", "save": "1"}),
     ("rival", "get", lambda w: reverse("projects:submission_file", args=[code(w), w.here.submission.pk]) + "?view=inline", None),
+    # Attendance: another course's session, to show, open or correct.
+    ("ta", "get", lambda w: f"/courses/{code(w)}/attendance/?session={w.there.session.pk}", None),
+    ("ta", "post", lambda w: f"/courses/{code(w)}/attendance/",
+     lambda w: {"action": "open", "session": w.there.session.pk}),
+    ("ta", "post", lambda w: f"/courses/{code(w)}/attendance/",
+     lambda w: {"action": "correct", "session": w.there.session.pk, f"status-{w.user('outsider').pk}": "absent"}),
 ]  # fmt: skip
 
 
@@ -74,6 +81,8 @@ def snapshot():
         Submission.objects.count(),
         sorted(MilestoneGrade.objects.values_list("pk", "points", "feedback")),
         sorted(Review.objects.values_list("pk", "points", "feedback")),
+        CheckIn.objects.count(),
+        sorted(Attendance.objects.values_list("pk", "student_id", "status")),
     )
 
 
@@ -132,6 +141,8 @@ COURSE_OWNED = {
     "projects.Submission": "submission",
     "projects.MilestoneGrade": "milestone_grade",
     "lti.ContextLink": "lti_link",
+    "attendance.CheckIn": "checkin",
+    "attendance.Attendance": "attendance",
 }
 # Models of no course: superusers only, or (sign-in lock-outs) answered per person by
 # the authorization matrix.

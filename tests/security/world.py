@@ -22,6 +22,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from attendance.models import Attendance, CheckIn
 from claims.models import Claim, ClaimEvent, Slides
 from courses.models import Course, Membership, OutgoingEmail, Paper, Reading, Role, Session
 from grading.models import ComponentSource, GradeComponent, ManualScore
@@ -74,6 +75,8 @@ class CourseWorld:
     manual_score: ManualScore = None
     membership: Membership = None
     lti_link: ContextLink = None
+    checkin: CheckIn = None
+    attendance: Attendance = None
 
 
 @dataclass
@@ -191,6 +194,10 @@ def _course_objects(course, *, presenter, author, team_members, team_name, grade
         component=w.manual_component, student=author, points=Decimal(95), feedback="Spoke up."
     )
     w.membership = Membership.objects.get(course=course, user=author)
+    w.checkin = CheckIn.objects.create(session=w.session, code="HX7KP")
+    w.attendance = Attendance.objects.create(
+        checkin=w.checkin, student=author, checked_in_at=datetime(2025, 11, 4, 10, 35, tzinfo=LA)
+    )
     return w
 
 
