@@ -7,9 +7,23 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from attendance.models import Attendance, CheckIn, Status
+from attendance.models import Attendance, AttendanceSettings, CheckIn, Status
 from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline, staff_courses
 from courses.models import Membership, Session
+
+
+class AttendanceSettingsInline(CourseScopedInline):
+    """On the course's page: its check-in window's grace minutes and wrong-code limit."""
+
+    model = AttendanceSettings
+    extra = 0
+    max_num = 1
+    can_delete = True  # back to the defaults
+    fields = ("grace_minutes", "wrong_code_limit")
+    verbose_name_plural = (
+        f"Attendance settings (none: check-ins take {AttendanceSettings._meta.get_field('grace_minutes').default} "
+        f"minutes of grace and {AttendanceSettings._meta.get_field('wrong_code_limit').default} wrong codes)"
+    )
 
 
 class AttendanceInline(CourseScopedInline):

@@ -1,10 +1,11 @@
 """Attendance: a check-in per session (the code shown in class) and one record per student.
 
-The check-in is valid from class start to class end, with ``GRACE`` on either side (a
-student who walks in a few minutes early or scans the code at the last minute still
-counts). Wrong codes are counted per student and check-in (``CheckInAttempt``): after
-``WRONG_CODE_LIMIT`` of them the check-in is locked for that student; staff can still
-mark them present.
+The check-in is valid from class start to class end, with the course's grace minutes on
+either side (a student who walks in a few minutes early or scans the code at the last
+minute still counts). Wrong codes are counted per student and check-in
+(``CheckInAttempt``): after the course's limit the check-in is locked for that student;
+staff can still mark them present. Both are ``AttendanceSettings`` of the course (the
+course file's ``attendance`` section), ``GRACE_MINUTES`` and ``WRONG_CODE_LIMIT`` without.
 """
 
 import hmac
@@ -13,12 +14,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from courses.models import Membership, Session
+from courses.models import Course, Membership, Session
 
-GRACE = timedelta(minutes=10)
+GRACE_MINUTES = 10
 WRONG_CODE_LIMIT = 5
 # Capital letters and digits nobody misreads on a projector: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"
@@ -32,6 +34,56 @@ def new_code() -> str:
 def normalize_code(value: str) -> str:
     """What a student typed, as codes are stored: capitals, no spaces or dashes."""
     return "".join(ch for ch in str(value).upper() if ch.isalnum())
+
+
+class AttendanceSettings(models.Model):
+    """A course's attendance rules; a course without a row has the defaults."""
+
+    course = models.OneToOneField(
+        Course, on_delete=models.CASCADE, related_name="attendance_settings"
+    )
+    grace_minutes = models.PositiveSmallIntegerField(
+        default=GRACE_MINUTES,
+        validators=[MaxValueValidator(60)],
+        help_text="A check-in opens this many minutes before class starts and closes this "
+        "many after it ends (at most 60).",
+    )
+    wrong_code_limit = models.PositiveSmallIntegerField(
+        "wrong codes allowed",
+        default=WRONG_CODE_LIMIT,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="After this many wrong codes a check-in is locked for that student for the "
+        "session (1 to 20).",
+    )
+
+    class Meta:
+        verbose_name = "attendance settings"
+        verbose_name_plural = "attendance settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grace_minutes__lte=60), name="attendance_grace_at_most_an_hour"
+            ),
+            models.CheckConstraint(
+                condition=Q(wrong_code_limit__gte=1, wrong_code_limit__lte=20),
+                name="attendance_wrong_code_limit_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Attendance settings of {self.course.code}"
+
+    @property
+    def grace(self) -> timedelta:
+        return timedelta(minutes=self.grace_minutes)
+
+    @classmethod
+    def of(cls, course) -> "AttendanceSettings":
+        """The course's settings (the defaults, unsaved, if it has none); one query the first
+        time, then kept on ``course``."""
+        if not hasattr(course, "_attendance_settings"):
+            found = cls.objects.filter(course=course).first()
+            course._attendance_settings = found or cls(course=course)
+        return course._attendance_settings
 
 
 class CheckInQuerySet(models.QuerySet):
@@ -78,11 +130,12 @@ class CheckIn(models.Model):
             raise ValidationError({"code": "A code needs letters or digits."})
 
     def opens_at(self):
-        """Needs ``session.course`` (loaded or cached)."""
-        return self.session.starts_at() - GRACE
+        """Needs ``session.course`` (loaded or cached); its settings cost one query the
+        first time (``AttendanceSettings.of``)."""
+        return self.session.starts_at() - AttendanceSettings.of(self.session.course).grace
 
     def closes_at(self):
-        return self.session.ends_at() + GRACE
+        return self.session.ends_at() + AttendanceSettings.of(self.session.course).grace
 
     def state(self, now) -> str:
         """'before' | 'open' | 'closed' at ``now``."""
@@ -166,10 +219,8 @@ class CheckInAttempt(models.Model):
     def __str__(self):
         return f"{self.student}: {self.wrong} wrong at {self.checkin}"
 
-    @property
-    def locked(self) -> bool:
-        return self.wrong >= WRONG_CODE_LIMIT
+    def locked(self, limit: int) -> bool:
+        return self.wrong >= limit
 
-    @property
-    def left(self) -> int:
-        return max(WRONG_CODE_LIMIT - self.wrong, 0)
+    def left(self, limit: int) -> int:
+        return max(limit - self.wrong, 0)

@@ -14,7 +14,7 @@ ONE = Decimal(1)
 def attendance_scores(component, context: GradeContext) -> dict[int, list[ItemScore]]:
     """One item per check-in of the course, out of 1: present 1/1, absent 0/1 (graded),
     excused left out; not recorded is missing (0) once the check-in's window closed and
-    upcoming before. Two queries whatever the number of students or sessions."""
+    upcoming before. Three queries (check-ins, records, the course's settings) whatever the number of students or sessions."""
     course = component.course
     checkins = list(
         CheckIn.objects.of_course(course)

@@ -3,7 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from attendance.models import Attendance, CheckIn, CheckInAttempt, Status
+from attendance.models import Attendance, AttendanceSettings, CheckIn, CheckInAttempt, Status
 from courses.models import Membership
 from courses.timing import format_instant
 
@@ -33,11 +33,12 @@ def check_in(*, checkin, student, code: str, now) -> Attendance:
     """``student`` checks in to ``checkin`` with ``code`` at ``now``.
 
     Refused (AttendanceError) outside the window, when staff already recorded the student,
-    after ``WRONG_CODE_LIMIT`` wrong codes (locked for this check-in), and for a wrong code,
+    after the course's limit of wrong codes (locked for this check-in), and for a wrong code,
     which is counted. The student's attempt row is locked (FOR UPDATE) while the guess is
     judged, so parallel guesses cannot get past the limit.
     """
     tz = checkin.session.course.tz
+    limit = AttendanceSettings.of(checkin.session.course).wrong_code_limit
     state = checkin.state(now)
     if state == "before":
         raise AttendanceError(
@@ -59,7 +60,7 @@ def check_in(*, checkin, student, code: str, now) -> Attendance:
                     f"The staff recorded you as {record.get_status_display()} for this "
                     "session; ask them if that is wrong."
                 )
-        elif attempt.locked:
+        elif attempt.locked(limit):
             problem = (
                 "Too many wrong codes: check-in is locked for you for this session. "
                 "Ask the staff to mark you present."
@@ -67,18 +68,22 @@ def check_in(*, checkin, student, code: str, now) -> Attendance:
         elif not checkin.matches(code):
             CheckInAttempt.objects.filter(pk=attempt.pk).update(wrong=F("wrong") + 1)
             attempt.refresh_from_db(fields=["wrong"])
-            if attempt.locked:
+            if attempt.locked(limit):
                 problem = (
                     "That is not the code shown in class, and that was the last try: "
                     "check-in is locked for you for this session. Ask the staff to mark "
                     "you present."
                 )
             else:
-                tries = "try" if attempt.left == 1 else "tries"
-                problem = f"That is not the code shown in class ({attempt.left} {tries} left)."
+                left = attempt.left(limit)
+                tries = "try" if left == 1 else "tries"
+                problem = f"That is not the code shown in class ({left} {tries} left)."
         else:
-            record = Attendance.objects.create(
-                checkin=checkin, student=student, status=Status.PRESENT, checked_in_at=now
+            # get_or_create: staff may record the student at this very moment.
+            record, _ = Attendance.objects.get_or_create(
+                checkin=checkin,
+                student=student,
+                defaults={"status": Status.PRESENT, "checked_in_at": now},
             )
     if problem:  # after the block: the wrong guess stays counted
         raise AttendanceError(problem, field="code")

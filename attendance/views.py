@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
 
-from attendance.models import GRACE, WRONG_CODE_LIMIT, Attendance, CheckIn, CheckInAttempt, Status
+from attendance.models import Attendance, AttendanceSettings, CheckIn, CheckInAttempt, Status
 from attendance.services import AttendanceError, attendance_correct, check_in, checkin_open
 from courses.access import member_required
 from courses.middleware import arrival
@@ -75,6 +75,7 @@ def attendance(request, access):
 
 def _student_page(request, access):
     course, now = access.course, arrival(request)
+    rules = AttendanceSettings.of(course)
     sessions = _todays_sessions(course, now)
     checkins = [c for s in sessions if (c := _checkin_of(s))]
     # Today's open check-in, else the next one today, else the last one.
@@ -114,10 +115,10 @@ def _student_page(request, access):
         "checkin": checkin,
         "state": checkin.state(now) if checkin else None,
         "record": record,
-        "locked": attempt is not None and attempt.locked,
+        "locked": attempt is not None and attempt.locked(rules.wrong_code_limit),
         "form": form,
-        "grace_minutes": int(GRACE.total_seconds() // 60),
-        "limit": WRONG_CODE_LIMIT,
+        "grace_minutes": rules.grace_minutes,
+        "limit": rules.wrong_code_limit,
     }
     return render(request, "attendance/attendance_student.html", context, status=status)
 
@@ -183,7 +184,7 @@ def _staff_page(request, access):
         "present": sum(1 for _, r in rows if r and r.status == Status.PRESENT),
         "statuses": Status.choices,
         "past": past,
-        "grace_minutes": int(GRACE.total_seconds() // 60),
+        "grace_minutes": AttendanceSettings.of(course).grace_minutes,
     }
     return render(request, "attendance/attendance_staff.html", context)
 

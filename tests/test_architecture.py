@@ -93,6 +93,7 @@ def test_hooks_are_read_off_the_apps_hooks_modules():
         "components",
         "review_kinds",
         "milestones",
+        "attendance",
     ]
     labels = [item.label for item in plugins.flattened("nav_items")]
     assert labels == [

@@ -23,18 +23,18 @@ AFTER = datetime(2025, 11, 4, 12, 1, tzinfo=LA)
 @pytest.fixture
 def at():
     """``at(instant)``: the clock stands still at ``instant`` for the rest of the test."""
-    travellers = []
+    current = []
 
     def go(instant):
-        for traveller in travellers:
-            traveller.stop()
+        if current:
+            current.pop().stop()
         traveller = time_machine.travel(instant, tick=False)
         traveller.start()
-        travellers.append(traveller)
+        current.append(traveller)
 
     yield go
-    for traveller in travellers:
-        traveller.stop()
+    if current:
+        current.pop().stop()
 
 
 @pytest.fixture
