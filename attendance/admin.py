@@ -12,18 +12,18 @@ from courses.admin.scoping import CourseScopedAdmin, CourseScopedInline, staff_c
 from courses.models import Membership, Session
 
 
-class AttendanceSettingsInline(CourseScopedInline):
-    """On the course's page: its check-in window's grace minutes and wrong-code limit."""
+@admin.register(AttendanceSettings)
+class AttendanceSettingsAdmin(CourseScopedAdmin):
+    """A course's grace minutes and wrong-code limit; a course without a row has the
+    defaults. Its own page rather than an inline of the course's, so the course form (and
+    whatever posts it) is unchanged."""
 
-    model = AttendanceSettings
-    extra = 0
-    max_num = 1
-    can_delete = True  # back to the defaults
-    fields = ("grace_minutes", "wrong_code_limit")
-    verbose_name_plural = (
-        f"Attendance settings (none: check-ins take {AttendanceSettings._meta.get_field('grace_minutes').default} "
-        f"minutes of grace and {AttendanceSettings._meta.get_field('wrong_code_limit').default} wrong codes)"
-    )
+    list_display = ("course", "grace_minutes", "wrong_code_limit")
+    list_select_related = ("course",)
+    fields = ("course", "grace_minutes", "wrong_code_limit")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("course",) if obj else ()
 
 
 class AttendanceInline(CourseScopedInline):

@@ -1,9 +1,8 @@
 """What attendance adds to the course core (courses.plugins): the check-in page in the
-menu of courses that meet in a room, the "attendance" grade source, the course file's
-"attendance" section and the settings on the course's admin page."""
+menu of courses that meet in a room, the "attendance" grade source and the course file's
+"attendance" section."""
 
 from attendance import coursefile
-from attendance.admin import AttendanceSettingsInline
 from attendance.providers import attendance_scores
 from courses.navigation import NavItem
 from grading.models import ComponentSource
@@ -19,4 +18,3 @@ nav_items = [
 ]
 grade_sources = {ComponentSource.ATTENDANCE: attendance_scores}
 coursefile_sections = [coursefile.SECTION]
-course_admin_inlines = [AttendanceSettingsInline]

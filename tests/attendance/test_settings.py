@@ -79,9 +79,24 @@ def test_the_course_sets_how_many_wrong_codes_lock_a_check_in(
     assert CheckInAttempt.objects.get(student=alice).wrong == 2
 
 
-def test_the_course_admin_page_shows_the_settings(client, course, instructor):
-    AttendanceSettings.objects.create(course=course, grace_minutes=7)
+def test_staff_set_them_in_the_admin_for_their_own_courses_only(
+    client, course, other_course, instructor
+):
     client.force_login(instructor)
-    html = client.get(f"/admin/courses/course/{course.pk}/change/").content.decode()
-    assert "Attendance settings" in html
-    assert 'name="attendance_settings-0-grace_minutes"' in html and 'value="7"' in html
+    add = "/admin/attendance/attendancesettings/add/"
+    form = client.get(add).context["adminform"].form
+    assert list(form.fields["course"].queryset) == [course]
+    response = client.post(add, {"course": course.pk, "grace_minutes": 7, "wrong_code_limit": 3})
+    assert response.status_code == 302
+    assert AttendanceSettings.objects.get(course=course).grace_minutes == 7
+    refused = client.post(
+        add, {"course": other_course.pk, "grace_minutes": 7, "wrong_code_limit": 3}
+    )
+    assert refused.status_code == 200  # "select a valid choice"
+    assert not AttendanceSettings.objects.filter(course=other_course).exists()
+    too_long = client.post(
+        f"/admin/attendance/attendancesettings/{AttendanceSettings.objects.get().pk}/change/",
+        {"grace_minutes": 90, "wrong_code_limit": 3},
+    )
+    assert too_long.status_code == 200
+    assert AttendanceSettings.objects.get().grace_minutes == 7

@@ -441,6 +441,7 @@ ADMIN_MODELS = {
     "lti.ContextLink": (lambda w: w.here.lti_link, READ_ONLY),
     "attendance.CheckIn": (lambda w: w.here.checkin, COURSE_SCOPED),
     "attendance.Attendance": (lambda w: w.here.attendance, COURSE_SCOPED),
+    "attendance.AttendanceSettings": (lambda w: w.here.attendance_settings, COURSE_SCOPED),
 }
 
 

@@ -143,6 +143,7 @@ COURSE_OWNED = {
     "lti.ContextLink": "lti_link",
     "attendance.CheckIn": "checkin",
     "attendance.Attendance": "attendance",
+    "attendance.AttendanceSettings": "attendance_settings",
 }
 # Models of no course: superusers only, or (sign-in lock-outs) answered per person by
 # the authorization matrix.
