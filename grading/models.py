@@ -17,6 +17,7 @@ class ComponentSource(models.TextChoices):
     PARTICIPATION = "participation", "participation (entered per student)"
     MANUAL = "manual", "manual scores (entered per student)"
     SEVERAL = "several", "several sources (weighted parts)"
+    ATTENDANCE = "attendance", "attendance (check-ins)"
 
 
 class GradeComponent(models.Model):

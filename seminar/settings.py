@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "claims",
     "reviews",
     "projects",
+    "attendance",  # check-ins: on top of courses and grading
     "lti",  # LTI 1.3 Advantage: on top of courses and grading (README, "Campus integration")
 ]
 

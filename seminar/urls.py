@@ -24,4 +24,5 @@ urlpatterns = [
     path("courses/<slug:code>/", include("grading.urls")),
     path("courses/<slug:code>/", include("reviews.urls")),
     path("courses/<slug:code>/", include("projects.urls")),
+    path("courses/<slug:code>/", include("attendance.urls")),
 ]

@@ -4,7 +4,7 @@ core through one protocol (courses.plugins), not by importing each other.
     courses <- teams <- claims
     courses <- grading <- claims, reviews, projects
     teams   <- reviews, projects
-    courses, grading <- lti
+    courses, grading <- lti, attendance
     seminar: the project package on top; no app imports it.
 """
 
@@ -17,7 +17,17 @@ from django.apps import apps
 from courses import plugins
 
 ROOT = Path(__file__).resolve().parents[1]
-OURS = {"courses", "teams", "claims", "grading", "reviews", "projects", "lti", "seminar"}
+OURS = {
+    "courses",
+    "teams",
+    "claims",
+    "grading",
+    "reviews",
+    "projects",
+    "attendance",
+    "lti",
+    "seminar",
+}
 # What each app may import, itself included.
 ALLOWED = {
     "courses": {"courses"},
@@ -27,6 +37,7 @@ ALLOWED = {
     "reviews": {"courses", "teams", "grading", "reviews"},
     "projects": {"courses", "teams", "grading", "projects"},
     "lti": {"courses", "grading", "lti"},
+    "attendance": {"courses", "grading", "attendance"},
 }
 
 
@@ -73,6 +84,7 @@ def test_hooks_are_read_off_the_apps_hooks_modules():
         "reviews",
         "bonus_reviews",
         "milestone",
+        "attendance",
     } <= set(sources)
     assert sources["presentation"].__module__ == "claims.hooks"
     assert [
@@ -81,6 +93,7 @@ def test_hooks_are_read_off_the_apps_hooks_modules():
         "components",
         "review_kinds",
         "milestones",
+        "attendance",
     ]
     labels = [item.label for item in plugins.flattened("nav_items")]
     assert labels == [
@@ -92,6 +105,7 @@ def test_hooks_are_read_off_the_apps_hooks_modules():
         "Preferences",
         "Reviews",
         "Teams",
+        "Attendance",
     ]
 
 

@@ -29,6 +29,7 @@ BEFORE_0009 = [
     ("claims", None),
     ("grading", None),
     ("lti", None),  # built on courses' latest migration
+    ("attendance", None),  # built on courses' latest migration too
 ]
 
 

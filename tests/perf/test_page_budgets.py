@@ -65,6 +65,12 @@ PAGES = [
         "instructor",
         lambda b: f"/courses/{b.course.code}/gradebook.csv?items=1",
     ),
+    ("attendance", "student", lambda b: f"/courses/{b.course.code}/attendance/"),
+    (
+        "attendance, a session",
+        "instructor",
+        lambda b: f"/courses/{b.course.code}/attendance/?session={b.session.pk}",
+    ),
     (
         "calendar feed",
         "anonymous",
@@ -127,6 +133,30 @@ def by_preference(built):
     return built
 
 
+def with_a_check_in(built):
+    """``built``'s session gets a check-in where every other student checked in, the others
+    left to staff (one excused), and an attendance component."""
+    from attendance.models import Attendance, CheckIn, Status
+    from courses.models import Membership
+    from grading.models import GradeComponent
+
+    checkin = CheckIn.objects.create(session=built.session, code="HX7KP", opened_by=built.ta)
+    students = list(
+        Membership.objects.students().filter(course=built.course).values_list("user_id", flat=True)
+    )
+    Attendance.objects.bulk_create(
+        Attendance(checkin=checkin, student_id=pk, status=Status.PRESENT, checked_in_at=None)
+        for pk in students[::2]
+    )
+    Attendance.objects.create(
+        checkin=checkin, student_id=students[1], status=Status.EXCUSED, corrected_by=built.ta
+    )
+    GradeComponent.objects.create(
+        course=built.course, name="Attendance", weight=0, source="attendance", published=True
+    )
+    return built
+
+
 @pytest.mark.parametrize("role", ["student", "instructor"])
 def test_the_preferences_page_runs_the_same_number_of_queries_for_5_and_25_students(
     client, courses, role
@@ -175,3 +205,19 @@ def test_the_board_with_swap_offers_runs_the_same_queries_for_5_and_25_students(
                 queries_for(client, built, "student", lambda b: f"/courses/{b.course.code}/claims/")
             )
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("role", "path_of"),
+    [
+        ("instructor", lambda b: f"/courses/{b.course.code}/attendance/?session={b.session.pk}"),
+        ("student", lambda b: f"/courses/{b.course.code}/grades/"),
+        ("instructor", lambda b: f"/courses/{b.course.code}/gradebook/"),
+    ],
+    ids=["attendance roster", "grades with attendance", "gradebook with attendance"],
+)
+def test_attendance_pages_run_the_same_queries_for_5_and_25_students(
+    client, courses, role, path_of
+):
+    small, large = (with_a_check_in(built) for built in courses)
+    assert queries_for(client, small, role, path_of) == queries_for(client, large, role, path_of)

@@ -286,6 +286,35 @@ ENTRIES = [
         expect(404, anon=LOGIN, member=200, staff=200),
     ),
     Entry("projects:teams", lambda w: f"/courses/{code(w)}/teams/", STAFF_ONLY),
+    # Attendance: students check in (none today: the world's class was yesterday); staff
+    # open and correct check-ins, of any session of the course with ?session=.
+    Entry("attendance:attendance", lambda w: f"/courses/{code(w)}/attendance/", MEMBERS),
+    Entry(
+        "attendance:attendance",
+        lambda w: f"/courses/{code(w)}/attendance/?session={w.here.session.pk}",
+        MEMBERS,  # students get their own page: the parameter is staff's
+        label="?session=",
+    ),
+    Entry(
+        "attendance:attendance",
+        lambda w: f"/courses/{code(w)}/attendance/",
+        expect(400, anon=LOGIN, outsiders=404, staff=MOVED),  # no class today: refused
+        method="post",
+        data=lambda w: {"code": "HX7KP"},
+        label="check in",
+    ),
+    Entry(
+        "attendance:attendance",
+        lambda w: f"/courses/{code(w)}/attendance/",
+        expect(400, anon=LOGIN, outsiders=404, staff=MOVED),  # students: a check-in, refused
+        method="post",
+        data=lambda w: {
+            "action": "correct",
+            "session": w.here.session.pk,
+            f"status-{w.user('student').pk}": "excused",
+        },
+        label="correct",
+    ),
     # The admin's own pages (the registered models' pages are in ADMIN_MODELS below).
     Entry("admin:index", lambda w: "/admin/", expect(ADMIN_LOGIN, staff=200, other_ta=200)),
     Entry(
@@ -475,6 +504,9 @@ ADMIN_MODELS = {
     "lti.ToolKey": (lambda w: w.lti["key"], SUPERUSER_ONLY),
     "lti.PlatformUser": (lambda w: w.lti["user"], SUPERUSER_ONLY),
     "lti.ContextLink": (lambda w: w.here.lti_link, READ_ONLY),
+    "attendance.CheckIn": (lambda w: w.here.checkin, COURSE_SCOPED),
+    "attendance.Attendance": (lambda w: w.here.attendance, COURSE_SCOPED),
+    "attendance.AttendanceSettings": (lambda w: w.here.attendance_settings, COURSE_SCOPED),
 }
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from attendance.models import Attendance, CheckIn
 from claims.models import Claim, Slides
 from projects.models import MilestoneGrade, Submission
 from reviews.models import Review
@@ -75,6 +76,12 @@ CASES = [
     # A rank box named after another course's reading ranks nothing.
     ("member", "post", lambda w: reverse("claims:preferences", args=[w.there.course.code]),
      lambda w: {f"rank-{w.pref.reading.pk}": "1"}),
+    # Attendance: another course's session, to show, open or correct.
+    ("ta", "get", lambda w: f"/courses/{code(w)}/attendance/?session={w.there.session.pk}", None),
+    ("ta", "post", lambda w: f"/courses/{code(w)}/attendance/",
+     lambda w: {"action": "open", "session": w.there.session.pk}),
+    ("ta", "post", lambda w: f"/courses/{code(w)}/attendance/",
+     lambda w: {"action": "correct", "session": w.there.session.pk, f"status-{w.user('outsider').pk}": "absent"}),
 ]  # fmt: skip
 
 
@@ -85,6 +92,8 @@ def snapshot():
         Submission.objects.count(),
         sorted(MilestoneGrade.objects.values_list("pk", "points", "feedback")),
         sorted(Review.objects.values_list("pk", "points", "feedback")),
+        CheckIn.objects.count(),
+        sorted(Attendance.objects.values_list("pk", "student_id", "status")),
     )
 
 
@@ -166,6 +175,9 @@ COURSE_OWNED = {
     "projects.Submission": "submission",
     "projects.MilestoneGrade": "milestone_grade",
     "lti.ContextLink": "lti_link",
+    "attendance.CheckIn": "checkin",
+    "attendance.Attendance": "attendance",
+    "attendance.AttendanceSettings": "attendance_settings",
 }
 # Models of no course: superusers only, or (sign-in lock-outs) answered per person by
 # the authorization matrix.

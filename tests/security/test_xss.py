@@ -132,6 +132,9 @@ def pages(world):
         ("ta", f"/courses/{code}/grades/?student={student}"),
         ("ta", f"/courses/{code}/grades/"),  # the student chooser: names
         ("ta", f"/courses/{code}/gradebook/"),
+        ("ta", f"/courses/{code}/attendance/?session={world.here.session.pk}"),  # names, title
+        ("ta", reverse("admin:attendance_attendance_changelist")),
+        ("ta", reverse("admin:attendance_checkin_change", args=[world.here.checkin.pk])),
         ("ta", reverse("admin:reviews_review_change", args=[world.here.review.pk])),
         ("ta", reverse("admin:reviews_review_changelist")),
         ("ta", reverse("admin:reviews_review_grade") + f"?reading={reading}"),

@@ -27,6 +27,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from attendance.models import Attendance, AttendanceSettings, CheckIn
 from claims.models import Allocation, Claim, ClaimEvent, Preference, Slides, SwapProposal
 from courses.models import Course, Membership, OutgoingEmail, Paper, Reading, Role, Session
 from grading.models import ComponentSource, GradeComponent, ManualScore
@@ -82,6 +83,9 @@ class CourseWorld:
     allocation: Allocation = None  # in `course`'s world: the by-preference course's
     preference: Preference = None
     swap: SwapProposal = None
+    checkin: CheckIn = None
+    attendance: Attendance = None
+    attendance_settings: AttendanceSettings = None
 
 
 @dataclass
@@ -203,6 +207,11 @@ def _course_objects(course, *, presenter, author, team_members, team_name, grade
         component=w.manual_component, student=author, points=Decimal(95), feedback="Spoke up."
     )
     w.membership = Membership.objects.get(course=course, user=author)
+    w.attendance_settings = AttendanceSettings.objects.create(course=course, grace_minutes=5)
+    w.checkin = CheckIn.objects.create(session=w.session, code="HX7KP")
+    w.attendance = Attendance.objects.create(
+        checkin=w.checkin, student=author, checked_in_at=datetime(2025, 11, 4, 10, 35, tzinfo=LA)
+    )
     return w
 
 

@@ -1,0 +1,5 @@
+from attendance.views import urlpatterns
+
+app_name = "attendance"
+
+__all__ = ["app_name", "urlpatterns"]
