@@ -44,6 +44,9 @@ def _todays_sessions(course, now) -> list[Session]:
     )
     for session in sessions:
         session.course = course
+        checkin = _checkin_of(session)
+        # 'before' | 'open' | 'closed': the Today list says which, not just "opened".
+        session.checkin_state = checkin.state(now) if checkin else None
     return sessions
 
 
