@@ -296,7 +296,12 @@ def main() -> None:
     from grading.views import gradebook
 
     rng = random.Random(args.seed)
-    course = Course.objects.filter(code=COURSE_CODE).first() if args.keep else None
+    course = None
+    if args.keep:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)  # a database kept from an older checkout
+        course = Course.objects.filter(code=COURSE_CODE).first()
     if course is None:
         rebuild_database(args.db)
         start = time.perf_counter()
