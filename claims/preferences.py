@@ -302,6 +302,12 @@ def allocation_publish(*, allocation: Allocation, actor) -> list[Claim]:
                 first = row["reading"] not in presented
                 presented.add(row["reading"])
                 (firsts if first else seconds).append(row)
+            # Every holder in two queries, not one per claim.
+            teams = Team.objects.filter(course=course).in_bulk()
+            students = {
+                m.user_id: m.user
+                for m in Membership.objects.students().filter(course=course).select_related("user")
+            }
             for row in firsts + seconds:
                 kind, pk = row["holder"].split(":")
                 reading = readings.get(row["reading"])
@@ -309,9 +315,13 @@ def allocation_publish(*, allocation: Allocation, actor) -> list[Claim]:
                     raise PreferenceError("A reading of this allocation was removed; run it again.")
                 student = team = None
                 if kind == "team":
-                    team = Team.objects.get(pk=pk, course=course)
+                    team = teams.get(int(pk))
+                    if team is None:
+                        raise Team.DoesNotExist
                 else:
-                    student = Membership.objects.students().get(course=course, user_id=pk).user
+                    student = students.get(int(pk))
+                    if student is None:
+                        raise Membership.DoesNotExist
                 claim = _take_seat(
                     course,
                     reading,

@@ -32,16 +32,21 @@ from grading.models import (
 MANUAL_SOURCES = (ComponentSource.PARTICIPATION, ComponentSource.MANUAL)
 
 
+def kept_instances(formset) -> list:
+    """The objects an inline formset keeps: its filled-in forms not marked for deletion."""
+    return [
+        form.instance
+        for form in formset.forms
+        if form.cleaned_data and not formset._should_delete_form(form)
+    ]
+
+
 class GradeComponentInlineFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
         if any(self.errors):
             return
-        kept = [
-            form.instance
-            for form in self.forms
-            if form.cleaned_data and not self._should_delete_form(form)
-        ]
+        kept = kept_instances(self)
         problem = weights_problem(self.instance, kept)
         if problem:
             raise ValidationError(problem)
@@ -82,11 +87,7 @@ class ComponentPartFormSet(BaseInlineFormSet):
         super().clean()
         if any(self.errors):
             return
-        kept = [
-            form.instance
-            for form in self.forms
-            if form.cleaned_data and not self._should_delete_form(form)
-        ]
+        kept = kept_instances(self)
         several = self.instance.source == ComponentSource.SEVERAL
         if not several and kept:
             raise ValidationError(

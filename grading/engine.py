@@ -62,6 +62,8 @@ from functools import cached_property
 
 from courses import plugins
 
+SEVERAL = "several"  # grading.models.ComponentSource.SEVERAL (the models import nothing here)
+
 
 class ItemStatus:
     GRADED = "graded"  # earned is set
@@ -135,7 +137,7 @@ def score_component(component, students, now, *, for_students=False, context=Non
 
 def component_parts(component) -> list:
     """The parts of a component with several sources (prefetched as ``parts``), else []."""
-    if component.source != "several":
+    if component.source != SEVERAL:
         return []
     return list(component.parts.all())
 
@@ -431,7 +433,7 @@ def compute_gradebook(course, *, now=None, student_ids=None, published_only=Fals
 
     now = now or timezone.now()
     all_components = list(course.components.all())
-    several = [c for c in all_components if c.source == "several"]
+    several = [c for c in all_components if c.source == SEVERAL]
     if several:  # their parts, in one query (courses without any run none)
         from django.db.models import prefetch_related_objects
 

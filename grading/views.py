@@ -155,7 +155,7 @@ def item_columns_of(book, component) -> list[str]:
     labels = {}
     for row in book.rows:
         for score in row.components:
-            if score.component is component or score.component.pk == component.pk:
+            if score.component.pk == component.pk:
                 for item in score.items:
                     labels.setdefault(item.label, None)
     return list(labels)
