@@ -88,6 +88,42 @@ class ItemScore:
 
 
 @dataclass
+class Totals:
+    """What a component's items add up to, when a provider sums them itself (in SQL) for a
+    gradebook that shows no item (``GradeContext.summed``): the same sums ComponentScore
+    takes of its items, and the counts the gradebook's badges show."""
+
+    earned: Decimal  # graded items' points after late rules and adjustments
+    counted_possible: Decimal  # graded and missing items' maximum: the current denominator
+    total_possible: Decimal  # every item but excused ones: the floor's denominator
+    open_possible: Decimal  # ungraded and upcoming items: what the ceiling adds
+    missing: int = 0
+    ungraded: int = 0
+
+    @classmethod
+    def of(cls, items: list[ItemScore]) -> "Totals":
+        score = ComponentScore(None, items)
+        return cls(
+            score.earned,
+            score.counted_possible,
+            score.total_possible,
+            score.open_possible,
+            len(score.missing),
+            len(score.ungraded),
+        )
+
+    def __add__(self, other: "Totals") -> "Totals":
+        return Totals(
+            self.earned + other.earned,
+            self.counted_possible + other.counted_possible,
+            self.total_possible + other.total_possible,
+            self.open_possible + other.open_possible,
+            self.missing + other.missing,
+            self.ungraded + other.ungraded,
+        )
+
+
+@dataclass
 class GradeContext:
     """What every grade source of one gradebook shares: the students, the instant, whose
     eyes the scores are for, and ``shared``, where sources keep what they build once per
@@ -95,12 +131,17 @@ class GradeContext:
 
     ``for_students``: the scores are for the students' own grades page, so anything staff
     have not released yet (a milestone grade not published to its team) is left ungraded.
+
+    ``summed``: the gradebook shows each component's sums, not its items (the page with no
+    component expanded, the Canvas CSV). A provider may then return ``Totals`` per student
+    instead of items; one that returns items is summed by the engine.
     """
 
     course: object
     students: list
     now: datetime
     for_students: bool = False
+    summed: bool = False
     shared: dict = field(default_factory=dict)
 
     def once(self, key: str, build: Callable[[], object]):
@@ -307,6 +348,30 @@ class ComponentScore:
         urls = [i.url for i in self.items if i.url]
         return urls[0] if len(urls) == 1 else ""
 
+    @property
+    def missing_count(self) -> int:
+        return len(self.missing)
+
+    @property
+    def ungraded_count(self) -> int:
+        return len(self.ungraded)
+
+
+class SummedScore(ComponentScore):
+    """A component's score from its provider's ``Totals`` (no items): the same fractions,
+    current, floor and ceiling as ComponentScore computes from the items the totals sum."""
+
+    def __init__(self, component, totals: Totals):
+        super().__init__(component, [])
+        self.totals = totals
+
+    earned = property(lambda self: self.totals.earned)
+    counted_possible = property(lambda self: self.totals.counted_possible)
+    total_possible = property(lambda self: self.totals.total_possible)
+    open_possible = property(lambda self: self.totals.open_possible)
+    missing_count = property(lambda self: self.totals.missing)
+    ungraded_count = property(lambda self: self.totals.ungraded)
+
 
 class CombinedScore(ComponentScore):
     """A component with several sources: one ComponentScore per part (its ``component`` is
@@ -336,6 +401,14 @@ class CombinedScore(ComponentScore):
     @cached_property
     def ceiling_fraction(self) -> Decimal:
         return self._weighted(lambda part: part.ceiling_fraction)
+
+    @property
+    def missing_count(self) -> int:
+        return sum(part.missing_count for part in self.parts)
+
+    @property
+    def ungraded_count(self) -> int:
+        return sum(part.ungraded_count for part in self.parts)
 
 
 @dataclass
@@ -419,13 +492,16 @@ class Gradebook:
         return next((r for r in self.rows if r.student.pk == user.pk), None)
 
 
-def compute_gradebook(course, *, now=None, student_ids=None, published_only=False) -> Gradebook:
+def compute_gradebook(
+    course, *, now=None, student_ids=None, published_only=False, summed=False
+) -> Gradebook:
     """Grades of the course's students over its components, in a fixed number of queries.
 
     Two queries (components, students) plus what each component's provider runs,
     each called once with every student. ``student_ids`` narrows the students
     (one student's page); ``published_only`` keeps only published components
-    (what students may see).
+    (what students may see); ``summed``: the scores need their sums only, not their
+    items (GradeContext.summed; the rows' scores then have no items).
     """
     from django.utils import timezone
 
@@ -449,7 +525,7 @@ def compute_gradebook(course, *, now=None, student_ids=None, published_only=Fals
     students = [m.user for m in memberships]
     for component in components:
         component.course = course  # providers read it without a query
-    context = GradeContext(course, students, now, for_students=published_only)
+    context = GradeContext(course, students, now, for_students=published_only, summed=summed)
     per_component = {}
     for c in components:
         parts = component_parts(c)
@@ -462,13 +538,17 @@ def compute_gradebook(course, *, now=None, student_ids=None, published_only=Fals
             per_component[c.pk] = score_component(c, students, now, context=context)
     scale = course.letter_scale
 
+    def one(component, found, user_id):
+        got = found.get(user_id, [])
+        if isinstance(got, Totals):
+            return SummedScore(component, got)
+        return ComponentScore(component, got)
+
     def score(c, user_id):
         found = per_component[c.pk]
         if isinstance(found, list):
-            return CombinedScore(
-                c, [ComponentScore(part, items.get(user_id, [])) for part, items in found]
-            )
-        return ComponentScore(c, found.get(user_id, []))
+            return CombinedScore(c, [one(part, items, user_id) for part, items in found])
+        return one(c, found, user_id)
 
     rows = [
         StudentGrade(

@@ -1,6 +1,7 @@
 """What projects contributes to courses' extension points: deadlines and milestone scores."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.urls import reverse
@@ -108,45 +109,22 @@ def milestone_scores(component, context):
       ("none" deliverable), due time passed and not marked held; a student with
       no team has nothing submitted;
     - upcoming: otherwise.
-    Six queries whatever the number of students, teams or milestones. A team's
-    extension (MilestoneExtension) is its due time.
+    Six queries for all of a gradebook's milestone components, whatever the number of
+    students, teams or milestones. A team's extension (MilestoneExtension) is its due time.
     """
     now, for_students = context.now, context.for_students
     student_ids = [getattr(s, "pk", s) for s in context.students]
-    milestones = list(component.milestones.order_by("due_at", "order", "id"))
     result = {sid: [] for sid in student_ids}
+    # What every milestone component of the gradebook reads, loaded once for all of them.
+    loaded = context.once(
+        f"projects.milestones.{component.course_id}",
+        lambda: _milestone_data(component.course_id, student_ids, for_students),
+    )
+    milestones = loaded.milestones.get(component.pk, [])
     if not milestones:
         return result
-    team_of = dict(
-        TeamMember.objects.filter(
-            course_id=component.course_id, user_id__in=student_ids
-        ).values_list("user_id", "team_id")
-    )
-    team_ids = set(team_of.values())
-    latest = {
-        (s.milestone_id, s.team_id): s
-        for s in Submission.objects.filter(milestone__in=milestones, team_id__in=team_ids)
-        .order_by("milestone_id", "team_id", "-version")
-        .distinct("milestone_id", "team_id")
-        .only("milestone_id", "team_id", "version", "is_late", "lateness")
-    }
-    grades = {
-        (g.milestone_id, g.team_id): g
-        for g in MilestoneGrade.objects.filter(milestone__in=milestones, team_id__in=team_ids)
-    }
-    extended = {
-        (e.milestone_id, e.team_id): e.due_at
-        for e in MilestoneExtension.objects.filter(milestone__in=milestones, team_id__in=team_ids)
-    }
-    adjustments = defaultdict(dict)
-    by_id = {m.pk: m for m in milestones}
-    for g in grades.values():
-        g.milestone = by_id[g.milestone_id]  # spare a query per grade
-    grade_ids = [g.pk for g in grades.values()]
-    if grade_ids:
-        for a in MilestoneAdjustment.objects.filter(grade_id__in=grade_ids):
-            adjustments[a.grade_id][a.student_id] = a
-
+    team_of, latest, grades = loaded.team_of, loaded.latest, loaded.grades
+    extended, adjustments = loaded.extended, loaded.adjustments
     for sid in student_ids:
         team_id = team_of.get(sid)
         for m in milestones:
@@ -156,6 +134,58 @@ def milestone_scores(component, context):
             due = m.team_due(extended.get(key))
             result[sid].append(_score(m, due, sub, grade, adjustments, sid, now, for_students))
     return result
+
+
+@dataclass
+class MilestoneData:
+    milestones: dict  # component id -> [Milestone], by due time
+    team_of: dict  # student id -> team id
+    latest: dict  # (milestone id, team id) -> latest Submission
+    grades: dict  # (milestone id, team id) -> MilestoneGrade
+    extended: dict  # (milestone id, team id) -> due time
+    adjustments: dict  # grade id -> student id -> MilestoneAdjustment
+
+
+def _milestone_data(course_id, student_ids, for_students) -> MilestoneData:
+    """The course's milestones that feed a component, and their teams' submissions, grades,
+    extensions and adjustments: six queries for every milestone component of a gradebook.
+    A student's own page (``for_students``) reads only that student's team's."""
+    by_component = defaultdict(list)
+    milestones = Milestone.objects.filter(course_id=course_id, component__isnull=False)
+    for m in milestones.order_by("due_at", "order", "id"):
+        by_component[m.component_id].append(m)
+    members = TeamMember.objects.filter(course_id=course_id)
+    if for_students:
+        members = members.filter(user_id__in=student_ids)
+    team_of = dict(members.values_list("user_id", "team_id"))
+    if not by_component:
+        return MilestoneData({}, team_of, {}, {}, {}, {})
+    own = {"team_id__in": set(team_of.values())} if for_students else {}
+    of_course = {"milestone__course_id": course_id, "milestone__component__isnull": False}
+    latest = {
+        (s.milestone_id, s.team_id): s
+        for s in Submission.objects.filter(**of_course, **own)
+        .order_by("milestone_id", "team_id", "-version")
+        .distinct("milestone_id", "team_id")
+        .only("milestone_id", "team_id", "version", "is_late", "lateness")
+    }
+    by_id = {m.pk: m for found in by_component.values() for m in found}
+    grades = {}
+    for g in MilestoneGrade.objects.filter(**of_course, **own):
+        g.milestone = by_id[g.milestone_id]  # spare a query per grade
+        grades[(g.milestone_id, g.team_id)] = g
+    extended = {
+        (e.milestone_id, e.team_id): e.due_at
+        for e in MilestoneExtension.objects.filter(**of_course, **own)
+    }
+    adjustments = defaultdict(dict)
+    if grades:
+        for a in MilestoneAdjustment.objects.filter(
+            grade__milestone__course_id=course_id,
+            **({"student_id__in": student_ids} if for_students else {}),
+        ):
+            adjustments[a.grade_id][a.student_id] = a
+    return MilestoneData(by_component, team_of, latest, grades, extended, adjustments)
 
 
 def _score(m, due, sub, grade, adjustments, sid, now, for_students) -> ItemScore:

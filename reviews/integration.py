@@ -8,7 +8,7 @@ from django.template.defaultfilters import pluralize
 
 from courses.deadlines import DueItem
 from courses.models import Membership, Role
-from grading.engine import ItemScore, ItemStatus
+from grading.engine import ItemScore, ItemStatus, Totals
 from reviews.models import LatePolicy, Review, ReviewKind
 from reviews.plan import Owed, ReviewPlan
 
@@ -110,7 +110,13 @@ def item_score(owed: Owed) -> ItemScore:
     return score
 
 
-def _scores(component, context, *, bonus: bool) -> dict[int, list[ItemScore]]:
+def _feeds(kind, component, bonus: bool) -> bool:
+    """Does ``kind`` feed ``component`` (the bonus side: its optional readings)?"""
+    return kind.counts_optional_as_bonus if bonus else kind.component_id == component.pk
+
+
+def _scores(component, context, *, bonus: bool, kinds=None) -> dict[int, list[ItemScore]]:
+    """Items per student of the kinds feeding ``component`` (``kinds``: only these)."""
     student_ids = [getattr(s, "pk", s) for s in context.students]
     result: dict[int, list[ItemScore]] = {sid: [] for sid in student_ids}
     # One plan per gradebook: the reviews and the bonus component share it.
@@ -126,10 +132,7 @@ def _scores(component, context, *, bonus: bool) -> dict[int, list[ItemScore]]:
         ),
     )
     for kind in plan.kinds:
-        if bonus:
-            if not kind.counts_optional_as_bonus:
-                continue
-        elif kind.component_id != component.pk:
+        if not _feeds(kind, component, bonus) or (kinds is not None and kind.pk not in kinds):
             continue
         # Readings of this kind's side (bonus or not), in the plan's order, found once.
         readings = [
@@ -146,15 +149,47 @@ def _scores(component, context, *, bonus: bool) -> dict[int, list[ItemScore]]:
     return result
 
 
+def _summed(component, context, *, bonus: bool) -> dict[int, Totals]:
+    """A gradebook with no item shown: the totals per student, added up in SQL
+    (reviews.sums) for kinds whose readings are everybody's, item by item for the others."""
+    from reviews.sums import BONUS, SUMMED_SCOPES, review_sums
+
+    course = component.course
+    plan = context.once(
+        f"reviews.sums-plan.{course.pk}",
+        lambda: ReviewPlan([course], now=context.now, for_grading=True, reviews=False),
+    )
+    student_ids = [s.pk for s in context.students]
+    sums = context.once(f"reviews.sums.{course.pk}", lambda: review_sums(plan, course, student_ids))
+    target = BONUS if bonus else component.pk
+    result = {sid: sums[key] for sid in student_ids if (key := (target, sid)) in sums}
+    by_author = {
+        kind.pk
+        for kind in plan.kinds
+        if _feeds(kind, component, bonus) and kind.readings not in SUMMED_SCOPES
+    }
+    if by_author:
+        for sid, items in _scores(component, context, bonus=bonus, kinds=by_author).items():
+            if items:
+                totals = Totals.of(items)
+                result[sid] = result[sid] + totals if sid in result else totals
+    return result
+
+
 def review_scores(component, context):
     """Source "reviews": each reading a kind feeding ``component`` asks for
-    (optional readings excluded where they count as bonus). Eight queries."""
+    (optional readings excluded where they count as bonus). Eight queries; for a gradebook
+    that shows no item (``context.summed``), the totals from reviews.sums."""
+    if context.summed and not context.for_students:
+        return _summed(component, context, bonus=False)
     return _scores(component, context, bonus=False)
 
 
 def bonus_review_scores(component, context):
     """Source "bonus_reviews": reviews of optional readings of kinds whose
     optional reviews count as bonus; a missing one scores 0 once due."""
+    if context.summed and not context.for_students:
+        return _summed(component, context, bonus=True)
     return _scores(component, context, bonus=True)
 
 

@@ -149,6 +149,10 @@ class DueTimes:
                 self._by_author.setdefault((ext.course_id, "team", ext.team_id), []).append(ext)
         self._base: dict[tuple[int, int], datetime] = {}
 
+    def authors_with_extensions(self, course_id: int) -> list[Author]:
+        """The authors of ``course_id`` with at least one extension."""
+        return [(who, ident) for course, who, ident in self._by_author if course == course_id]
+
     def base(self, kind: ReviewKind, reading: Reading) -> datetime:
         """The due time for everyone: the session override, else the kind's policy."""
         key = (kind.pk, reading.session_id)
@@ -196,12 +200,15 @@ class GradedReview:
 
 
 class ReviewPlan:
-    def __init__(self, courses, *, users=None, now=None, for_grading=False, reading_ids=None):
+    def __init__(
+        self, courses, *, users=None, now=None, for_grading=False, reading_ids=None, reviews=True
+    ):
         """Load the courses' review data. ``users``: only their reviews and teams
         (a student's pages); None: everybody's (digest, grading, reminders).
         ``for_grading``: only the review fields grading reads (GRADING_FIELDS), no
         answers or author objects (a big course has tens of thousands of reviews).
         ``reading_ids``: only the reviews of these readings (one reading's digest).
+        ``reviews=False``: everything but the reviews (reviews.sums adds them up in SQL).
         Seven queries whatever the number of courses, readings or people."""
         self.now = now or timezone.now()
         self._write_urls: dict[int, str] = {}
@@ -237,6 +244,9 @@ class ReviewPlan:
         for found in plugins.call("presenters", ids, holders=holders):
             for reading_id, found_holders in found.items():
                 self.presenters.setdefault(reading_id, set()).update(found_holders)
+        self.reviews: dict[tuple[int, int, Author], Review | GradedReview] = {}
+        if not reviews:
+            return
         reviews = Review.objects.filter(kind__course__in=ids)
         if not for_grading:
             reviews = reviews.select_related("student", "team")
@@ -249,9 +259,7 @@ class ReviewPlan:
             )
         if for_grading:
             reviews = (GradedReview(*row) for row in reviews.values_list(*GRADING_FIELDS))
-        self.reviews: dict[tuple[int, int, Author], Review | GradedReview] = {
-            (r.kind_id, r.reading_id, author_of(r)): r for r in reviews
-        }
+        self.reviews = {(r.kind_id, r.reading_id, author_of(r)): r for r in reviews}
 
     # --- who owes what ---
 

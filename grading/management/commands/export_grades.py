@@ -7,4 +7,4 @@ class Command(CourseCommand):
     help = "Write the course's gradebook as a Canvas-importable CSV to standard output."
 
     def handle(self, *args, code, **options):
-        write_canvas_csv(compute_gradebook(self.course(code)), self.stdout)
+        write_canvas_csv(compute_gradebook(self.course(code), summed=True), self.stdout)
