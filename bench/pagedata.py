@@ -2,6 +2,6 @@
 (tests/factories.py), the same course tests/perf builds at 5 and 25 students. Import this
 module after ``django.setup()``."""
 
-from tests.populated import COURSE_FILE, BuiltCourse, build_course
+from tests.populated import COURSE_FILE, BuiltCourse, build_course, kept_course
 
-__all__ = ["COURSE_FILE", "BuiltCourse", "build_course"]
+__all__ = ["COURSE_FILE", "BuiltCourse", "build_course", "kept_course"]

@@ -29,6 +29,10 @@ def parse_args():
     parser.add_argument("--sizes", type=int, nargs="+", default=[60, 500])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--db", default="seminar_bench_pages")
+    parser.add_argument(
+        "--keep", action="store_true", help="reuse the courses a previous run built"
+    )
+    parser.add_argument("--pages", nargs="+", help="only these pages (e.g. digest gradebook)")
     return parser.parse_args()
 
 
@@ -57,15 +61,24 @@ def main() -> int:
     from bench.pagedata import build_course
     from tests.perf.test_page_budgets import PAGES
 
-    print(f"Rebuilding database {args.db} …", flush=True)
-    rebuild_database(args.db)
     built = {}
-    for size in args.sizes:
-        began = time.perf_counter()
-        built[size] = build_course(f"pages-{size}", size)
-        print(
-            f"built a course of {size} students in {time.perf_counter() - began:.1f} s", flush=True
-        )
+    if args.keep:
+        from django.core.management import call_command
+
+        from bench.pagedata import kept_course
+
+        call_command("migrate", verbosity=0)  # a database kept from an older checkout
+        built = {size: kept_course(f"pages-{size}") for size in args.sizes}
+    if not all(built.values()) or not built:
+        print(f"Rebuilding database {args.db} …", flush=True)
+        rebuild_database(args.db)
+        for size in args.sizes:
+            began = time.perf_counter()
+            built[size] = build_course(f"pages-{size}", size)
+            print(
+                f"built a course of {size} students in {time.perf_counter() - began:.1f} s",
+                flush=True,
+            )
 
     client = Client(HTTP_HOST="127.0.0.1")
     header = f"{'page':<16} {'as':<11}" + "".join(
@@ -78,6 +91,8 @@ def main() -> int:
         header,
     ]
     for page, role, path_of in PAGES:
+        if args.pages and page not in args.pages:
+            continue
         cells = []
         for size in args.sizes:
             course = built[size]

@@ -125,14 +125,23 @@ def milestone_scores(component, context):
         return result
     team_of, latest, grades = loaded.team_of, loaded.latest, loaded.grades
     extended, adjustments = loaded.extended, loaded.adjustments
+    # A team's members share one item per milestone unless staff adjusted theirs: judged
+    # once per team (the items are read, never changed, by the pages).
+    shared = {}
     for sid in student_ids:
         team_id = team_of.get(sid)
         for m in milestones:
             key = (m.pk, team_id)
-            sub = latest.get(key) if team_id else None
             grade = grades.get(key) if team_id else None
-            due = m.team_due(extended.get(key))
-            result[sid].append(_score(m, due, sub, grade, adjustments, sid, now, for_students))
+            own = grade is not None and sid in adjustments.get(grade.pk, ())
+            item = None if own else shared.get(key)
+            if item is None:
+                sub = latest.get(key) if team_id else None
+                due = m.team_due(extended.get(key))
+                item = _score(m, due, sub, grade, adjustments, sid, now, for_students)
+                if not own:
+                    shared[key] = item
+            result[sid].append(item)
     return result
 
 

@@ -406,6 +406,14 @@ class ReviewPlan:
         )
         gathered = kind.gathered_prompts()
         reviews = [r for (k, rd, _), r in self.reviews.items() if k == kind.pk and rd == reading.pk]
+        if reviews and isinstance(reviews[0], GradedReview):
+            # A plan of tuples (the digest page): the database pages the reviews and the
+            # questions, a page's rows at a time (reviews.digest_pages).
+            from reviews.digest_pages import paged_questions, paged_reviews
+
+            section.reviews = paged_reviews(self, kind, reading, len(reviews))
+            section.questions = paged_questions(kind, reading, gathered)
+            return section
         for review in sorted(reviews, key=lambda r: (r.submitted_at, r.pk)):
             review.kind = kind
             late_by = review.late_by(self.due_times.for_author(kind, reading, author_of(review)))

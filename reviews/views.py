@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -157,7 +157,8 @@ def digest(request, access, pk):
     the kind's ``peer_visibility`` allows. Everyone else gets 404."""
     course, now = access.course, timezone.now()
     # Only this reading's reviews: the digest does not read the whole course's.
-    plan = ReviewPlan([course], now=now, reading_ids=[pk])
+    # Reviews as tuples: the page's lists are paged by the database (reviews.digest_pages).
+    plan = ReviewPlan([course], now=now, reading_ids=[pk], for_grading=True)
     reading = plan.reading(pk)
     if reading is None:
         raise Http404("No such reading in this course.")
@@ -198,6 +199,13 @@ def digest(request, access, pk):
     )
 
 
+class PageLinks(Page):
+    """Where a page is among the pages, for the page links (each list reads its own rows)."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
 DIGEST_REVIEWS_PER_PAGE = 25
 DIGEST_QUESTIONS_PER_PAGE = 50
 
@@ -216,7 +224,15 @@ def _page_sections(sections, wanted):
     )
     if longest is None:
         return None
-    page = longest.get_page(wanted)  # not a number, or past the end: the first or last page
+    # Not a number, or past the end: the first or the last page (as Paginator.get_page,
+    # without reading that page's rows here: each list reads its own page below).
+    try:
+        number = longest.validate_number(wanted)
+    except PageNotAnInteger:
+        number = 1
+    except EmptyPage:
+        number = longest.num_pages
+    page = PageLinks([], number, longest)
     for section, name, per_page in lists:
         items = getattr(section, name)
         setattr(section, f"{name}_total", len(items))

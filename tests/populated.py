@@ -125,3 +125,36 @@ def build_course(code: str, students: int) -> BuiltCourse:
         session=(reviewed[1] if len(reviewed) > 1 else readings[0]).session,
         students=students,
     )
+
+
+def kept_course(code: str) -> BuiltCourse | None:
+    """The course ``build_course(code, …)`` built in an earlier run, or None (benchmarks'
+    ``--keep``)."""
+    from django.contrib.auth import get_user_model
+
+    from claims.models import Claim
+    from courses.models import Course, Reading
+
+    course = Course.objects.filter(code=code).first()
+    if course is None:
+        return None
+    User = get_user_model()
+    student = User.objects.get(email=f"{code}-s0000@example.edu")
+    reviewed = list(
+        Reading.objects.filter(course=course, reviews__isnull=False)
+        .distinct()
+        .select_related("session")
+        .order_by("session__date", "order", "id")
+    )
+    claim = Claim.objects.filter(course=course, student=student).select_related("reading").first()
+    reading = reviewed[1] if len(reviewed) > 1 else reviewed[0]
+    return BuiltCourse(
+        course=course,
+        instructor=User.objects.get(email=f"{code}-instructor@example.edu"),
+        ta=User.objects.get(email=f"{code}-ta@example.edu"),
+        student=student,
+        presented=claim.reading if claim else reading,
+        reading=reading,
+        session=reading.session,
+        students=course.memberships.filter(role="student").count(),
+    )

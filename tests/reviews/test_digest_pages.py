@@ -81,3 +81,24 @@ def test_the_first_page_renders_as_many_reviews_and_runs_as_many_queries_at_30_a
             html = client.get(url).content.decode()
         seen.append((shown(html)[0], len(queries)))
     assert seen[0] == seen[1], seen
+
+
+@time_machine.travel(AFTER, tick=False)
+def test_a_page_reads_the_answers_of_its_own_reviews_and_questions_only(
+    client, course, paper_review, reading, instructor
+):
+    """A class of 120: the answers read are the page's 25 reviews and 50 questions, not 120."""
+    class_of(120, course, paper_review, reading)
+    client.force_login(instructor)
+    read = []
+
+    def count(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if '"reviews_review"."answers"' in sql and not sql.startswith("SELECT COUNT(*)"):
+            read.append(max(context["cursor"].rowcount, 0))
+        return result
+
+    with connection.execute_wrapper(count):
+        page = client.get(digest_url(course, reading) + "?page=2").content.decode()
+    assert shown(page) == (25, 50) and "120 of 120 submitted" in page
+    assert sum(read) == 25 + 50
