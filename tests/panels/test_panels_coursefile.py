@@ -144,3 +144,14 @@ def test_the_cse585_example_has_a_panel_for_each_presented_lecture():
     assert {day for day, _ in found} == {r.session.date.isoformat() for r in claimable}
     assert {name for _, name in found} == {f"Group {n}" for n in range(1, 18)}
     assert ("2025-10-07", "Group 10") in found
+
+
+def test_a_clone_to_a_new_term_copies_no_reviewer_groups(groups):
+    """Teams are never copied, so neither are the groups on the panels."""
+    from datetime import date
+
+    from courses.services.schedule import clone_course
+
+    import_course(COURSE + "panels:\n- {session: 2025-11-04, reviewers: [Caching]}\n")
+    result = clone_course(source=groups, new_code="cse585-f26", first_day=date(2026, 11, 1))
+    assert pairs(result.course) == [] and len(pairs(groups)) == 1
