@@ -30,6 +30,9 @@ The names, and what the core does with them:
 - ``presenters(course_ids, holders=None)``: ``{reading id: {("student", user id) or
   ("team", team id)}}``, who presents each reading (claims); one query.
 - ``staff_work(courses, now)``: ``list[WorkItem]`` of what awaits the staff (courses.staffwork).
+- ``digest_readers(reading_ids)``: ``{reading id: {user id}}``, who else reads these readings'
+  discussion digests as their presenters do (after the due time, with the names) and gets
+  the digest email (panels: the members of the session's reviewer groups); one query.
 """
 
 from functools import cache
@@ -53,6 +56,7 @@ HOOK_NAMES = (
     "team_page",
     "presenters",
     "staff_work",
+    "digest_readers",
 )
 
 

@@ -3,6 +3,7 @@
 from courses.coursefile import Section
 from courses.navigation import NavItem
 from reviews import coursefile, integration
+from reviews.digests import send_digests
 from reviews.services import send_reminders
 
 nav_items = [NavItem("Reviews", "reviews:my_reviews", integration.nav_visible, order=30)]
@@ -16,5 +17,5 @@ grade_sources = {
     "reviews": integration.review_scores,
     "bonus_reviews": integration.bonus_review_scores,
 }
-reminder_senders = {"reviews": send_reminders}
+reminder_senders = {"reviews": send_reminders, "digests": send_digests}
 staff_work = integration.reviews_to_grade

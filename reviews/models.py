@@ -343,3 +343,23 @@ class ReminderSent(SentReminder):
 
     def __str__(self):
         return f"reminder to {self.user} for {self.reading} due {timing.format_instant(self.due_at, self.kind.course.tz)}"
+
+
+class DigestSent(SentReminder):
+    """One digest email per (kind, reading, recipient, due time): the questions gathered at
+    the due time, sent once to each presenter and reviewer (reviews.digests); a moved due
+    time is a new row, and a new email."""
+
+    kind = models.ForeignKey(ReviewKind, on_delete=models.CASCADE, related_name="+")
+    reading = models.ForeignKey(Reading, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "digest email sent"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "reading", "user", "due_at"], name="digest_once_per_due_time"
+            ),
+        ]
+
+    def __str__(self):
+        return f"digest to {self.user} for {self.reading} due {timing.format_instant(self.due_at, self.kind.course.tz)}"

@@ -429,6 +429,17 @@ class ReviewPlan:
         return next((r for r in self.readings if r.pk == pk), None)
 
 
+def digest_readers(reading_ids) -> dict[int, set[int]]:
+    """{reading id: user ids} of those who read these readings' digests as their presenters
+    do, besides the presenters and staff: the ``digest_readers`` hook of every app (reviewer
+    panels: the members of the session's reviewer groups). One query per such app."""
+    found: dict[int, set[int]] = {}
+    for part in plugins.call("digest_readers", list(reading_ids)):
+        for reading_id, users in part.items():
+            found.setdefault(reading_id, set()).update(users)
+    return found
+
+
 def course_students(course_ids) -> dict[int, list[int]]:
     """Student user ids per course (one query)."""
     result: dict[int, list[int]] = {}

@@ -12,7 +12,7 @@ from courses.middleware import arrival
 from courses.timing import humanize_delta
 from grading import notices
 from reviews.forms import ReviewForm
-from reviews.plan import ReviewPlan, course_students, mark_points_visibility
+from reviews.plan import ReviewPlan, course_students, digest_readers, mark_points_visibility
 from reviews.services import ReviewError, review_submit
 from teams.models import Team
 
@@ -152,9 +152,10 @@ def _say_saved(request, owed, now) -> None:
 
 @member_required
 def digest(request, access, pk):
-    """All reviews of one reading, questions gathered in one list: for the staff
-    and the reading's presenters after the due time, and for classmates where
-    the kind's ``peer_visibility`` allows. Everyone else gets 404."""
+    """All reviews of one reading, questions gathered in one list: for the staff,
+    the reading's presenters and its other readers (``digest_readers``: the session's
+    reviewer groups) after the due time, and for classmates where the kind's
+    ``peer_visibility`` allows. Everyone else gets 404."""
     course, now = access.course, timezone.now()
     # Only this reading's reviews: the digest does not read the whole course's.
     # Reviews as tuples: the page's lists are paged by the database (reviews.digest_pages).
@@ -162,7 +163,15 @@ def digest(request, access, pk):
     reading = plan.reading(pk)
     if reading is None:
         raise Http404("No such reading in this course.")
-    privileged = access.is_staff or plan.user_presents(reading, request.user.pk)
+    presents = access.is_staff or plan.user_presents(reading, request.user.pk)
+    # A reviewer of the reading's session (digest_readers hook) reads it as presenters do,
+    # from the due time on; before it the page is not theirs (404), as for classmates.
+    reviews_it = (
+        not presents
+        and access.is_student
+        and request.user.pk in digest_readers([reading.pk]).get(reading.pk, ())
+    )
+    privileged = presents or reviews_it
     if not privileged and not access.is_student:
         raise Http404("The digest is not open to you.")
     students = course_students([course.pk]).get(course.pk, [])
@@ -177,7 +186,7 @@ def digest(request, access, pk):
             pending.append((kind, opens))
         else:
             sections.append(plan.digest_section(kind, reading, opens, students))
-    if not sections and not (privileged and pending):
+    if not sections and not (presents and pending):
         raise Http404("The digest is not open to you.")
     if access.is_staff:
         _name_missing(sections)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "reviews",
     "projects",
     "attendance",  # check-ins: on top of courses and grading
+    "panels",  # reviewer panels (CSE 585): on top of courses, teams and reviews
     "lti",  # LTI 1.3 Advantage: on top of courses and grading (README, "Campus integration")
 ]
 

@@ -221,3 +221,31 @@ def test_attendance_pages_run_the_same_queries_for_5_and_25_students(
 ):
     small, large = (with_a_check_in(built) for built in courses)
     assert queries_for(client, small, role, path_of) == queries_for(client, large, role, path_of)
+
+
+def with_a_panel(built):
+    """``built``'s student's team is the reviewer group of ``built.session``, whose reading
+    every student reviewed (5 or 25 reviews, questions gathered)."""
+    from panels.models import ReviewerGroup
+    from teams.models import TeamMember
+
+    team = TeamMember.objects.get(course=built.course, user=built.student).team
+    ReviewerGroup.objects.create(session=built.session, team=team)
+    return built
+
+
+@pytest.mark.parametrize(
+    "path_of",
+    [
+        lambda b: f"/courses/{b.course.code}/readings/{b.reading.pk}/digest/",
+        lambda b: f"/courses/{b.course.code}/team/",
+    ],
+    ids=["the reviewer's digest", "the reviewer's team page"],
+)
+def test_a_reviewer_groups_pages_run_the_same_queries_for_5_and_25_students(
+    client, courses, path_of
+):
+    small, large = (with_a_panel(built) for built in courses)
+    assert queries_for(client, small, "student", path_of) == queries_for(
+        client, large, "student", path_of
+    )

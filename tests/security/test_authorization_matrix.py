@@ -243,7 +243,8 @@ ENTRIES = [
     Entry(
         "reviews:digest",
         lambda w: f"/courses/{code(w)}/readings/{w.here.reading.pk}/digest/",
-        expect(404, anon=LOGIN, presenter=200, staff=200),
+        # member: her team "Flash" is the session's reviewer group (panels).
+        expect(404, anon=LOGIN, presenter=200, member=200, staff=200),
     ),
     # Projects.
     Entry(
@@ -507,6 +508,7 @@ ADMIN_MODELS = {
     "attendance.CheckIn": (lambda w: w.here.checkin, COURSE_SCOPED),
     "attendance.Attendance": (lambda w: w.here.attendance, COURSE_SCOPED),
     "attendance.AttendanceSettings": (lambda w: w.here.attendance_settings, COURSE_SCOPED),
+    "panels.ReviewerGroup": (lambda w: w.here.reviewer_group, COURSE_SCOPED),
 }
 
 

@@ -46,6 +46,9 @@ CASES = [
      lambda w: {"summary": "x", "questions": ""}),
     ("ta", "get", lambda w: f"/courses/{code(w)}/readings/{w.there.reading.pk}/digest/", None),
     ("presenter", "get", lambda w: f"/courses/{code(w)}/readings/{w.there.reading.pk}/digest/", None),
+    # A reviewer group reads its own session's digests only.
+    ("member", "get", lambda w: f"/courses/{code(w)}/readings/{w.there.reading.pk}/digest/", None),
+    ("member", "get", lambda w: f"/courses/{code(w)}/readings/{w.pref.reading.pk}/digest/", None),
     ("member", "post", lambda w: reverse("projects:submit", args=[code(w), w.there.milestone.pk]),
      lambda w: {f"m{w.there.milestone.pk}-file": SimpleUploadedFile("r.pdf", PDF)}),
     ("ta", "get", lambda w: reverse("projects:submission_file", args=[code(w), w.there.submission.pk]), None),
@@ -178,6 +181,7 @@ COURSE_OWNED = {
     "attendance.CheckIn": "checkin",
     "attendance.Attendance": "attendance",
     "attendance.AttendanceSettings": "attendance_settings",
+    "panels.ReviewerGroup": "reviewer_group",
 }
 # Models of no course: superusers only, or (sign-in lock-outs) answered per person by
 # the authorization matrix.

@@ -125,7 +125,8 @@ def pages(world):
         ("member", f"/courses/{code}/readings/{reading}/review/"),  # answers in the textarea
         ("presenter", f"/courses/{code}/readings/{reading}/digest/"),
         ("ta", f"/courses/{code}/readings/{reading}/digest/"),
-        ("member", f"/courses/{code}/team/"),  # team, topic, text, file name, feedback
+        ("member", f"/courses/{code}/readings/{reading}/digest/"),  # the reviewer group's
+        ("member", f"/courses/{code}/team/"),  # team, topic, text, file name, feedback, panel
         ("student", f"/courses/{code}/team/"),  # past the deadline: no teams to join
         ("ta", f"/courses/{code}/teams/"),
         ("member", f"/courses/{code}/grades/"),  # feedback on scores
@@ -134,6 +135,8 @@ def pages(world):
         ("ta", f"/courses/{code}/gradebook/"),
         ("ta", f"/courses/{code}/attendance/?session={world.here.session.pk}"),  # names, title
         ("ta", reverse("admin:attendance_attendance_changelist")),
+        ("ta", reverse("admin:panels_reviewergroup_changelist")),  # team names, sessions
+        ("ta", reverse("admin:panels_reviewergroup_change", args=[world.here.reviewer_group.pk])),
         ("ta", reverse("admin:attendance_checkin_change", args=[world.here.checkin.pk])),
         ("ta", reverse("admin:reviews_review_change", args=[world.here.review.pk])),
         ("ta", reverse("admin:reviews_review_changelist")),
@@ -320,6 +323,7 @@ def test_review_answers_rendered_as_markdown_carry_no_script(world, as_role, pay
     for role, path in [
         ("presenter", f"/courses/{code}/readings/{reading}/digest/"),
         ("ta", f"/courses/{code}/readings/{reading}/digest/"),
+        ("member", f"/courses/{code}/readings/{reading}/digest/"),  # the reviewer group's
         ("ta", reverse("admin:reviews_review_change", args=[world.here.review.pk])),
     ]:
         html = as_role(role).get(path).content.decode()

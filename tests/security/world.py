@@ -5,7 +5,8 @@ People, and what each may reach in `course` (ECS 289D):
 - student (Sam): a student of the course with no team and no claim: their own pages only.
 - outsider (Charlie): a student of `other_course` only: nothing personal in `course` (404).
 - presenter (Pat): holds the active claim on `reading`: its slides upload and its digest.
-- member (Alice): in team "Flash" with Bob: the team's page and files.
+- member (Alice): in team "Flash" with Bob: the team's page and files. Flash is the reviewer
+  group of `session`'s panel: Alice reads `reading`'s digest (with names) as Pat does.
 - rival (Carol): in team "Rivals": nothing of Flash's.
 - ta, instructor: staff of `course`: every page and admin object of it.
 - other_ta (Olga): TA of `other_course` only: admin access, but nothing of `course`.
@@ -32,6 +33,7 @@ from claims.models import Allocation, Claim, ClaimEvent, Preference, Slides, Swa
 from courses.models import Course, Membership, OutgoingEmail, Paper, Reading, Role, Session
 from grading.models import ComponentSource, GradeComponent, ManualScore
 from lti.models import ContextLink, Deployment, Platform, PlatformUser, ToolKey
+from panels.models import ReviewerGroup
 from projects.models import Deliverable, Milestone, MilestoneGrade, Submission
 from reviews.models import Extension, Review, ReviewKind
 from teams.models import Team
@@ -86,6 +88,7 @@ class CourseWorld:
     checkin: CheckIn = None
     attendance: Attendance = None
     attendance_settings: AttendanceSettings = None
+    reviewer_group: ReviewerGroup = None
 
 
 @dataclass
@@ -212,6 +215,7 @@ def _course_objects(course, *, presenter, author, team_members, team_name, grade
     w.attendance = Attendance.objects.create(
         checkin=w.checkin, student=author, checked_in_at=datetime(2025, 11, 4, 10, 35, tzinfo=LA)
     )
+    w.reviewer_group = ReviewerGroup.objects.create(session=w.session, team=w.team)
     return w
 
 
