@@ -11,6 +11,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from claims import rules
@@ -210,6 +214,20 @@ def _staff_choices(course, readings) -> dict:
         )
         .order_by("name", "email")
     )
+    # Each claim's "Move to" list offers every other reading: the options are written once
+    # here, not readings x claims times by the template.
+    options = [
+        (reading.pk, format_html(
+            '<option value="{}">{} · {}</option>',
+            reading.pk, date_format(reading.session.date, "M j"),
+            Truncator(str(reading.paper)).chars(50),
+        ))
+        for reading in readings
+    ]  # fmt: skip
+    for reading in readings:
+        reading.move_options = mark_safe(  # noqa: S308 - format_html escaped each option
+            "".join(option for pk, option in options if pk != reading.pk)
+        )
     return {
         "students": list(students),
         "teams": list(Team.objects.filter(course=course).order_by("name")),
