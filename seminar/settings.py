@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "reviews",
     "projects",
     "attendance",  # check-ins: on top of courses and grading
+    "feedback",  # presenter feedback: on top of courses, teams, grading and claims (hook)
     "lti",  # LTI 1.3 Advantage: on top of courses and grading (README, "Campus integration")
 ]
 

@@ -5,6 +5,7 @@ core through one protocol (courses.plugins), not by importing each other.
     courses <- grading <- claims, reviews, projects
     teams   <- reviews, projects
     courses, grading <- lti, attendance
+    courses, teams, grading <- feedback (presenters come through the claims hook)
     seminar: the project package on top; no app imports it.
 """
 
@@ -25,6 +26,7 @@ OURS = {
     "reviews",
     "projects",
     "attendance",
+    "feedback",
     "lti",
     "seminar",
 }
@@ -38,6 +40,7 @@ ALLOWED = {
     "projects": {"courses", "teams", "grading", "projects"},
     "lti": {"courses", "grading", "lti"},
     "attendance": {"courses", "grading", "attendance"},
+    "feedback": {"courses", "teams", "grading", "feedback"},
 }
 
 
@@ -85,6 +88,7 @@ def test_hooks_are_read_off_the_apps_hooks_modules():
         "bonus_reviews",
         "milestone",
         "attendance",
+        "feedback",
     } <= set(sources)
     assert sources["presentation"].__module__ == "claims.hooks"
     assert [
@@ -94,6 +98,7 @@ def test_hooks_are_read_off_the_apps_hooks_modules():
         "review_kinds",
         "milestones",
         "attendance",
+        "presenter_feedback",
     ]
     labels = [item.label for item in plugins.flattened("nav_items")]
     assert labels == [
