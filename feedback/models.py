@@ -102,6 +102,7 @@ class FeedbackSettings(models.Model):
     rubric = models.JSONField(
         default=default_rubric,
         validators=[validate_rubric],
+        error_messages={"blank": "The rubric needs at least one criterion."},
         help_text='The criteria, as JSON: [{"key": "clarity", "label": "Clarity", "scale": 5, '
         '"description": "…"}, …]; ratings run from 1 to the scale (2 to 10).',
     )

@@ -104,3 +104,12 @@ def answers(
         "rating_discussion": discussion,
         "comment": comment,
     }
+
+
+@pytest.fixture
+def three_more(give, alice, bob, carol):
+    """Three classmates' feedback on pat's talk: 34 of 45 points in all (mean 3.8 / 5)."""
+    give(alice, 5, 4, 4, "Great demo.")
+    give(bob, 4, 4, 3, "Slides were dense.")
+    give(carol, 3, 5, 2)
+    return [alice, bob, carol]
