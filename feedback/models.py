@@ -189,10 +189,12 @@ class FeedbackSettings(models.Model):
         return "open"
 
     def describe_window(self) -> str:
+        """'opens when class starts and closes 2 days after class ends'."""
         hours = self.closes_after_hours
-        after = f"{hours // 24} days" if hours % 24 == 0 and hours >= 48 else f"{hours} hours"
-        if hours == 24:
-            after = "1 day"
+        if hours % 24 == 0:
+            after = "1 day" if hours == 24 else f"{hours // 24} days"
+        else:
+            after = "1 hour" if hours == 1 else f"{hours} hours"
         return f"opens {self.get_opens_display()} and closes {after} after class ends"
 
 

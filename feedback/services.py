@@ -21,6 +21,21 @@ def rating_field(key: str) -> str:
     return f"rating_{key}"
 
 
+def window_refusal(presentation: Presentation, now) -> str:
+    """Why feedback on ``presentation`` is refused at ``now`` (before or after its window),
+    or '' while it is open."""
+    tz = presentation.reading.course.tz
+    state = presentation.state(now)
+    if state == "before":
+        return f"Feedback on this presentation opens {format_instant(presentation.opens_at, tz)}."
+    if state == "closed":
+        return (
+            f"Feedback on this presentation closed {format_instant(presentation.closes_at, tz)}"
+            ": yours was not saved (what you typed is kept below)."
+        )
+    return ""
+
+
 def feedback_give(
     *,
     presentation: Presentation,
@@ -36,19 +51,10 @@ def feedback_give(
     who is not a current student of the course, for a missing or out-of-range rating and
     for a comment over the course's limit."""
     reading = presentation.reading
-    tz = reading.course.tz
     if not rules.is_on:
         raise FeedbackError("This course does not collect presenter feedback.")
-    state = presentation.state(now)
-    if state == "before":
-        raise FeedbackError(
-            f"Feedback on this presentation opens {format_instant(presentation.opens_at, tz)}."
-        )
-    if state == "closed":
-        raise FeedbackError(
-            f"Feedback on this presentation closed {format_instant(presentation.closes_at, tz)}"
-            ": yours was not saved (what you typed is kept below)."
-        )
+    if problem := window_refusal(presentation, now):
+        raise FeedbackError(problem)
     if presentation.presented_by(student.pk):
         raise FeedbackError("You present this paper: presenters do not rate their own talk.")
     if (

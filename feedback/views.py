@@ -18,7 +18,7 @@ from courses.timing import format_instant
 from feedback.forms import FeedbackForm
 from feedback.models import FeedbackResponse, FeedbackSettings
 from feedback.presentations import name_presenters, presentations, summarize
-from feedback.services import FeedbackError, feedback_give
+from feedback.services import FeedbackError, feedback_give, rating_field, window_refusal
 
 
 def _rules(access) -> FeedbackSettings:
@@ -83,12 +83,17 @@ def _classmate_page(request, context):
     initial = None
     if response is not None:
         response.rows = response.ratings_for(rules.criteria)
-        initial = {f"rating_{k}": str(v) for k, v in response.ratings.items()}
+        initial = {rating_field(k): str(v) for k, v in response.ratings.items()}
         initial["comment"] = response.comment
     form, status = _form(rules, initial=initial), 200
     if request.method == "POST":
         form = _form(rules, request.POST)
-        if form.is_valid():
+        late = window_refusal(presentation, context["now"])
+        if late:  # said first, whatever else the form lacks
+            form.is_valid()
+            form.add_error(None, late)
+            status = 400
+        elif form.is_valid():
             try:
                 feedback_give(
                     presentation=presentation,

@@ -90,6 +90,19 @@ def test_late_feedback_is_refused_with_a_clear_message_and_the_text_kept(
     assert not FeedbackResponse.objects.exists()
 
 
+def test_a_late_answer_is_told_the_window_closed_even_with_a_rating_missing(
+    client, page, alice, at
+):
+    at(AFTER)
+    client.force_login(alice)
+    data = answers(comment="Half done.")
+    del data["rating_depth"]
+    response = client.post(page, data)
+    assert response.status_code == 400
+    assert "Feedback on this presentation closed Thu Nov 6, 11:50 AM PST" in text_of(response)
+    assert ">Half done.</textarea>" in response.content.decode()
+
+
 def test_a_late_edit_changes_nothing(client, page, alice, give, at):
     give(alice, 4, 4, 4, "First thoughts.")
     at(AFTER)
