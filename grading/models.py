@@ -18,6 +18,7 @@ class ComponentSource(models.TextChoices):
     MANUAL = "manual", "manual scores (entered per student)"
     SEVERAL = "several", "several sources (weighted parts)"
     ATTENDANCE = "attendance", "attendance (check-ins)"
+    FEEDBACK = "feedback", "presenter feedback (classmates' ratings)"
 
 
 class GradeComponent(models.Model):

@@ -6,6 +6,7 @@ core through one protocol (courses.plugins), not by importing each other.
     teams   <- reviews, projects
     courses, grading <- lti, attendance
     courses, teams, grading, reviews <- panels
+    courses, teams, grading <- feedback (presenters come through the claims hook)
     seminar: the project package on top; no app imports it.
 """
 
@@ -27,6 +28,7 @@ OURS = {
     "projects",
     "attendance",
     "panels",
+    "feedback",
     "lti",
     "seminar",
 }
@@ -41,6 +43,7 @@ ALLOWED = {
     "lti": {"courses", "grading", "lti"},
     "attendance": {"courses", "grading", "attendance"},
     "panels": {"courses", "teams", "grading", "reviews", "panels"},
+    "feedback": {"courses", "teams", "grading", "feedback"},
 }
 
 
@@ -88,6 +91,7 @@ def test_hooks_are_read_off_the_apps_hooks_modules():
         "bonus_reviews",
         "milestone",
         "attendance",
+        "feedback",
     } <= set(sources)
     assert sources["presentation"].__module__ == "claims.hooks"
     assert [
@@ -98,6 +102,7 @@ def test_hooks_are_read_off_the_apps_hooks_modules():
         "milestones",
         "attendance",
         "panels",
+        "presenter_feedback",
     ]
     labels = [item.label for item in plugins.flattened("nav_items")]
     assert labels == [

@@ -31,6 +31,7 @@ BEFORE_0009 = [
     ("lti", None),  # built on courses' latest migration
     ("attendance", None),  # built on courses' latest migration too
     ("panels", None),  # likewise
+    ("feedback", None),  # and presenter feedback
 ]
 
 

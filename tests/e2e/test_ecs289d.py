@@ -206,3 +206,84 @@ def test_a_student_claims_reviews_joins_a_team_and_is_graded(
             .is_visible()
         )
         page.shot("team-graded")
+
+
+def test_classmates_give_presenter_feedback_and_the_presenter_reads_the_aggregate(
+    open_timed_page, import_example, enrol
+):
+    """Pat presents DCTCP on Tue 10/07; Alice gives feedback from the dashboard's "Give
+    feedback" during the window (two classmates already did), and once it has closed (48 h
+    after class) Pat reads the averages and the comments, without names."""
+    from feedback.models import FeedbackResponse
+
+    course = import_example("ecs289d-f25.yaml")
+    pat = enrol(course, "pat@example.edu", "Pat Presenter")
+    alice = enrol(course, "alice@example.edu", "Alice Archer")
+    others = [
+        enrol(course, "bob@example.edu", "Bob Baker"),
+        enrol(course, "carol@example.edu", "Carol Cho"),
+    ]
+    dctcp = reading(CLAIMED)
+    with time_machine.travel(datetime(2025, 9, 26, 12, 0, tzinfo=LA), tick=False):
+        claim_reading(reading=dctcp, user=pat)
+    given = datetime(2025, 10, 7, 12, 0, tzinfo=LA)
+    for student, ratings, comment in (
+        (others[0], (5, 4, 4), "The incast demo made the problem obvious."),
+        (others[1], (4, 3, 5), "Great questions for the class; the math went fast."),
+    ):
+        FeedbackResponse.objects.create(
+            reading=dctcp, student=student, comment=comment, submitted_at=given,
+            updated_at=given,
+            ratings=dict(zip(("clarity", "depth", "discussion"), ratings, strict=True)),
+        )  # fmt: skip
+
+    # Tue 10/07, half an hour after class: the window opened when class started.
+    with time_machine.travel(datetime(2025, 10, 7, 12, 20, tzinfo=LA), tick=True) as clock:
+        page = open_timed_page("alice")
+        page.sign_in(alice.email, PASSWORD)
+        p = page.page
+        page.goto("/")
+        with p.expect_navigation():
+            p.get_by_role("link", name=f"Give feedback: {CLAIMED}").click()
+        window = p.locator("#window-times").inner_text()
+        assert "Opens Tue Oct 7, 10:30 AM PDT" in window
+        assert "closes Thu Oct 9, 11:50 AM PDT" in window
+        assert "Presented by Pat Presenter" in p.content()
+        for group, rating in (("Clarity", "4"), ("Depth", "5"), ("Discussion", "4")):
+            # Each rating is a button-like label of a radio ("4 of 5" to a screen reader).
+            p.get_by_role("group", name=group).locator("label", has_text=f"{rating} of 5").click()
+        p.get_by_label("Comment for the presenters (optional)").fill(
+            "Clear story from incast to ECN marking. A slide on tuning K would help."
+        )
+        page.shot("feedback-form")
+        doc_shot(page, "feedback-form")
+        doc_shot(page, "feedback-form-phone", width=390, height=844)
+        p.get_by_role("button", name="Send feedback").click()
+        p.wait_for_load_state()
+        assert p.get_by_text("Thank you: your feedback is saved").is_visible()
+        saved = FeedbackResponse.objects.get(reading=dctcp, student=alice)
+        assert saved.ratings == {"clarity": 4, "depth": 5, "discussion": 4}
+
+        # Thu 10/09 noon: the window closed at 11:50; three classmates answered.
+        clock.move_to(datetime(2025, 10, 9, 12, 0, tzinfo=LA))
+        presenter = open_timed_page("pat")
+        presenter.sign_in(pat.email, PASSWORD)
+        s = presenter.page
+        presenter.goto(f"/courses/{CODE}/sessions/{dctcp.session.pk}/")
+        with s.expect_navigation():
+            s.get_by_role("link", name="Presenter feedback").first.click()
+        assert s.get_by_role("heading", name="Feedback on your presentation").is_visible()
+        summary = s.locator(".feedback-summary").inner_text()
+        assert "3 classmates answered · overall 4.2 / 5" in summary
+        assert "Clarity\n4.3 / 5" in summary and "Depth\n4.0 / 5" in summary
+        comments = s.locator(".feedback-comments li").all_inner_texts()
+        assert comments == [
+            "Clear story from incast to ECN marking. A slide on tuning K would help.",
+            "Great questions for the class; the math went fast.",
+            "The incast demo made the problem obvious.",
+        ]
+        html = s.content()
+        assert not any(name in html for name in ("Alice Archer", "Bob Baker", "Carol Cho"))
+        presenter.shot("feedback-aggregate")
+        doc_shot(presenter, "feedback-aggregate")
+        doc_shot(presenter, "feedback-aggregate-phone", width=390, height=844)

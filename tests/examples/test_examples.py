@@ -210,3 +210,23 @@ def test_the_preference_example_assigns_by_preference_with_its_window():
     assert (course.preferences_min_ranked, course.preferences_show_counts) == (5, True)
     claims = export_data(course)["course"]["claims"]
     assert claims["mode"] == "preferences" and claims["preferences"]["min_ranked"] == 5
+
+
+@pytest.mark.django_db
+def test_ecs289d_collects_presenter_feedback_without_grading_it():
+    """Seed 000: the instructor grades the presentation; classmates' feedback is for the
+    presenter (rubric of three 1-5 criteria, 3 responses needed) and feeds no component."""
+    from feedback.models import FeedbackSettings
+    from grading.engine import weights_problem
+
+    course = import_course((EXAMPLES / "ecs289d-f25.yaml").read_text()).course
+    rules = FeedbackSettings.objects.get(course=course)
+    assert rules.enabled and rules.min_responses == 3
+    assert [(c["key"], c["label"], c["scale"]) for c in rules.criteria] == [
+        ("clarity", "Clarity", 5),
+        ("depth", "Depth", 5),
+        ("discussion", "Discussion", 5),
+    ]
+    assert (rules.opens, rules.closes_after_hours) == ("start", 48)
+    assert not course.components.filter(source="feedback").exists()
+    assert weights_problem(course, course.components.all()) is None

@@ -7,7 +7,7 @@ The people: `student` presents a reading, is in a team and reviewed ten readings
 `instructor` and `ta` are the course staff; anonymous visitors see the public pages.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -249,3 +249,86 @@ def test_a_reviewer_groups_pages_run_the_same_queries_for_5_and_25_students(
     assert queries_for(client, small, "student", path_of) == queries_for(
         client, large, "student", path_of
     )
+
+
+def with_feedback(built):
+    """``built``'s course (its file collects presenter feedback) gets a response from every
+    student but the presenter on the reading ``student`` presents, and a component fed by
+    it. Returns the instants: the window open, and closed."""
+    from feedback.models import FeedbackResponse, FeedbackSettings
+    from grading.models import GradeComponent
+
+    rules = FeedbackSettings.objects.get(course=built.course)
+    session = built.presented.session
+    session.course = built.course
+    opened = rules.opens_at(session)
+    students = student_ids(built)
+    FeedbackResponse.objects.bulk_create(
+        FeedbackResponse(
+            reading=built.presented, student_id=pk, comment=f"Comment {pk}",
+            ratings={"clarity": 4, "depth": 3, "discussion": 5},
+            submitted_at=opened, updated_at=opened,
+        )
+        for pk in students
+        if pk != built.student.pk
+    )  # fmt: skip
+    GradeComponent.objects.create(
+        course=built.course, name="Feedback", weight=0, source="feedback", published=True
+    )
+    return built, opened, rules.closes_at(session)
+
+
+def student_ids(built):
+    from courses.models import Membership
+
+    return list(
+        Membership.objects.students().filter(course=built.course).values_list("user_id", flat=True)
+    )
+
+
+def a_classmate(built):
+    return next(pk for pk in student_ids(built) if pk != built.student.pk)
+
+
+@pytest.mark.parametrize(
+    ("when", "role", "path_of"),
+    [
+        ("open", "classmate", lambda b: f"/courses/{b.course.code}/readings/{b.presented.pk}/feedback/"),
+        ("closed", "student", lambda b: f"/courses/{b.course.code}/readings/{b.presented.pk}/feedback/"),
+        ("open", "instructor", lambda b: f"/courses/{b.course.code}/readings/{b.presented.pk}/feedback/"),
+        ("open", "classmate", lambda b: f"/courses/{b.course.code}/feedback/"),
+        ("closed", "instructor", lambda b: f"/courses/{b.course.code}/feedback/"),
+        ("open", "classmate", lambda b: "/"),
+        ("open", "student", lambda b: "/"),
+        ("closed", "student", lambda b: f"/courses/{b.course.code}/grades/"),
+        ("closed", "instructor", lambda b: f"/courses/{b.course.code}/gradebook/"),
+    ],
+    ids=[
+        "feedback form, a classmate",
+        "feedback aggregate, the presenter",
+        "feedback responses, staff",
+        "feedback overview, a classmate",
+        "feedback overview, staff",
+        "dashboard with give feedback",
+        "dashboard with the presenter's feedback",
+        "grades with feedback",
+        "gradebook with feedback",
+    ],
+)  # fmt: skip
+def test_feedback_pages_run_the_same_queries_for_5_and_25_students_and_responses(
+    client, courses, when, role, path_of
+):
+    import time_machine
+    from django.contrib.auth import get_user_model
+
+    counts = []
+    for built in courses:
+        built, opened, closed = with_feedback(built)
+        if role == "classmate":
+            built.classmate = get_user_model().objects.get(pk=a_classmate(built))
+        instant = opened if when == "open" else closed
+        with time_machine.travel(
+            instant + (timedelta(hours=1) if when == "open" else timedelta(minutes=1)), tick=False
+        ):
+            counts.append(queries_for(client, built, role, path_of))
+    assert counts[0] == counts[1]

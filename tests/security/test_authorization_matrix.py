@@ -316,6 +316,29 @@ ENTRIES = [
         },
         label="correct",
     ),
+    # Presenter feedback (the world's window closed before NOW): the overview for the
+    # course's members; a reading's page is each one's own (a classmate's closed form, the
+    # presenter's aggregate, the staff's list); late feedback is refused, its text kept.
+    Entry("feedback:overview", lambda w: f"/courses/{code(w)}/feedback/", MEMBERS),
+    Entry(
+        "feedback:reading",
+        lambda w: f"/courses/{code(w)}/readings/{w.here.reading.pk}/feedback/",
+        MEMBERS,
+    ),
+    Entry(
+        "feedback:reading",
+        lambda w: f"/courses/{code(w)}/readings/{w.here.reading.pk}/feedback/",
+        # Classmates: refused (closed) with the text kept; presenters and staff rate nothing.
+        expect(400, anon=LOGIN, outsiders=404, presenter=404, staff=404),
+        method="post",
+        data=lambda w: {
+            "rating_clarity": "4",
+            "rating_depth": "4",
+            "rating_discussion": "4",
+            "comment": "Late.",
+        },  # fmt: skip
+        label="post",
+    ),
     # The admin's own pages (the registered models' pages are in ADMIN_MODELS below).
     Entry("admin:index", lambda w: "/admin/", expect(ADMIN_LOGIN, staff=200, other_ta=200)),
     Entry(
@@ -509,6 +532,9 @@ ADMIN_MODELS = {
     "attendance.Attendance": (lambda w: w.here.attendance, COURSE_SCOPED),
     "attendance.AttendanceSettings": (lambda w: w.here.attendance_settings, COURSE_SCOPED),
     "panels.ReviewerGroup": (lambda w: w.here.reviewer_group, COURSE_SCOPED),
+    "feedback.FeedbackSettings": (lambda w: w.here.feedback_settings, COURSE_SCOPED),
+    # Staff read (and may delete) what students gave; nobody adds or edits it in the admin.
+    "feedback.FeedbackResponse": (lambda w: w.here.feedback, NO_ADD),
 }
 
 

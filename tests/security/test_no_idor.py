@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from attendance.models import Attendance, CheckIn
 from claims.models import Claim, Slides
+from feedback.models import FeedbackResponse
 from projects.models import MilestoneGrade, Submission
 from reviews.models import Review
 from tests.security.test_authorization_matrix import ADMIN_INDEX, ADMIN_MODELS, outcome
@@ -85,6 +86,12 @@ CASES = [
      lambda w: {"action": "open", "session": w.there.session.pk}),
     ("ta", "post", lambda w: f"/courses/{code(w)}/attendance/",
      lambda w: {"action": "correct", "session": w.there.session.pk, f"status-{w.user('outsider').pk}": "absent"}),
+    # Presenter feedback: another course's reading, to read or to rate.
+    ("member", "get", lambda w: f"/courses/{code(w)}/readings/{w.there.reading.pk}/feedback/", None),
+    ("presenter", "get", lambda w: f"/courses/{code(w)}/readings/{w.there.reading.pk}/feedback/", None),
+    ("ta", "get", lambda w: f"/courses/{code(w)}/readings/{w.there.reading.pk}/feedback/", None),
+    ("member", "post", lambda w: f"/courses/{code(w)}/readings/{w.there.reading.pk}/feedback/",
+     lambda w: {"rating_clarity": "5", "rating_depth": "5", "rating_discussion": "5", "comment": "x"}),
 ]  # fmt: skip
 
 
@@ -97,6 +104,7 @@ def snapshot():
         sorted(Review.objects.values_list("pk", "points", "feedback")),
         CheckIn.objects.count(),
         sorted(Attendance.objects.values_list("pk", "student_id", "status")),
+        sorted(FeedbackResponse.objects.values_list("pk", "reading_id", "student_id", "comment")),
     )
 
 
@@ -182,6 +190,8 @@ COURSE_OWNED = {
     "attendance.Attendance": "attendance",
     "attendance.AttendanceSettings": "attendance_settings",
     "panels.ReviewerGroup": "reviewer_group",
+    "feedback.FeedbackSettings": "feedback_settings",
+    "feedback.FeedbackResponse": "feedback",
 }
 # Models of no course: superusers only, or (sign-in lock-outs) answered per person by
 # the authorization matrix.

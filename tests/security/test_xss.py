@@ -20,6 +20,7 @@ from django.utils.html import escape
 
 from courses.coursefile import CourseFileError, import_course
 from courses.models import Paper, Session
+from feedback.models import FeedbackResponse, FeedbackSettings
 from lti.models import ContextLink
 from projects.models import MilestoneAdjustment, Submission
 from reviews.models import Review
@@ -107,6 +108,10 @@ def fill_with(world, payload):
         grade=here.milestone_grade, student=world.user("member"), delta=1, reason=payload
     )
     ContextLink.objects.filter(pk=here.lti_link.pk).update(context_title=payload)
+    FeedbackResponse.objects.filter(pk=here.feedback.pk).update(comment=payload)
+    FeedbackSettings.objects.filter(pk=here.feedback_settings.pk).update(
+        rubric=[{"key": "clarity", "label": payload, "scale": 5, "description": payload}]
+    )
 
 
 def pages(world):
@@ -169,6 +174,14 @@ def pages(world):
                 "admin:grading_gradecomponent_enter_scores", args=[world.here.manual_component.pk]
             ),
         ),
+        # Presenter feedback: the comment and the rubric's labels, names on the staff's list.
+        ("presenter", f"/courses/{code}/readings/{reading}/feedback/"),  # the aggregate
+        ("member", f"/courses/{code}/readings/{reading}/feedback/"),  # her own, closed
+        ("ta", f"/courses/{code}/readings/{reading}/feedback/"),  # who wrote what
+        ("member", f"/courses/{code}/feedback/"),  # titles, presenters
+        ("ta", f"/courses/{code}/feedback/"),
+        ("ta", reverse("admin:feedback_feedbackresponse_changelist")),
+        ("ta", reverse("admin:feedback_feedbackresponse_change", args=[world.here.feedback.pk])),
     ]
 
 
@@ -333,3 +346,16 @@ def test_review_answers_rendered_as_markdown_carry_no_script(world, as_role, pay
         audit.feed(html)
         assert audit.problems == [], f"{path} as {role}: {audit.problems}"
         assert "<script>alert" not in html and "<img" not in html
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_feedback_refused_late_comes_back_in_the_form_escaped(world, as_role, payload):
+    """The world's window has closed: the comment comes back in the textarea, as text."""
+    fill_with(world, payload)
+    path = f"/courses/{world.here.course.code}/readings/{world.here.reading.pk}/feedback/"
+    data = {"rating_clarity": "4", "comment": payload}
+    response = as_role("rival").post(path, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert_escaped(html, payload, f"POST {path}")
+    assert escape(payload) in html

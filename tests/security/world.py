@@ -4,7 +4,8 @@ People, and what each may reach in `course` (ECS 289D):
 - anon: the public schedule, session pages and slides; everything else sends them to sign-in.
 - student (Sam): a student of the course with no team and no claim: their own pages only.
 - outsider (Charlie): a student of `other_course` only: nothing personal in `course` (404).
-- presenter (Pat): holds the active claim on `reading`: its slides upload and its digest.
+- presenter (Pat): holds the active claim on `reading`: its slides upload and its digest,
+  and the aggregate of its presenter feedback (Alice's response, the window closed).
 - member (Alice): in team "Flash" with Bob: the team's page and files. Flash is the reviewer
   group of `session`'s panel: Alice reads `reading`'s digest (with names) as Pat does.
 - rival (Carol): in team "Rivals": nothing of Flash's.
@@ -31,6 +32,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from attendance.models import Attendance, AttendanceSettings, CheckIn
 from claims.models import Allocation, Claim, ClaimEvent, Preference, Slides, SwapProposal
 from courses.models import Course, Membership, OutgoingEmail, Paper, Reading, Role, Session
+from feedback.models import FeedbackResponse, FeedbackSettings
 from grading.models import ComponentSource, GradeComponent, ManualScore
 from lti.models import ContextLink, Deployment, Platform, PlatformUser, ToolKey
 from panels.models import ReviewerGroup
@@ -89,6 +91,8 @@ class CourseWorld:
     attendance: Attendance = None
     attendance_settings: AttendanceSettings = None
     reviewer_group: ReviewerGroup = None
+    feedback_settings: FeedbackSettings = None
+    feedback: FeedbackResponse = None
 
 
 @dataclass
@@ -216,6 +220,16 @@ def _course_objects(course, *, presenter, author, team_members, team_name, grade
         checkin=w.checkin, student=author, checked_in_at=datetime(2025, 11, 4, 10, 35, tzinfo=LA)
     )
     w.reviewer_group = ReviewerGroup.objects.create(session=w.session, team=w.team)
+    # Presenter feedback: the window (class end + 24 h) closed at 11:50 on Wed, before NOW,
+    # and one response is enough, so the presenter reads the aggregate at NOW.
+    w.feedback_settings = FeedbackSettings.objects.create(
+        course=course, opens="end", closes_after_hours=24, min_responses=1
+    )
+    given_at = datetime(2025, 11, 4, 12, 5, tzinfo=LA)
+    w.feedback = FeedbackResponse.objects.create(
+        reading=w.reading, student=author, ratings={"clarity": 4, "depth": 5, "discussion": 3},
+        comment="Clear and well paced.", submitted_at=given_at, updated_at=given_at,
+    )  # fmt: skip
     return w
 
 
