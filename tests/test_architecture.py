@@ -101,8 +101,8 @@ def test_hooks_are_read_off_the_apps_hooks_modules():
         "review_kinds",
         "milestones",
         "attendance",
-        "panels",
         "presenter_feedback",
+        "panels",
     ]
     labels = [item.label for item in plugins.flattened("nav_items")]
     assert labels == [
