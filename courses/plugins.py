@@ -30,6 +30,10 @@ The names, and what the core does with them:
 - ``presenters(course_ids, holders=None)``: ``{reading id: {("student", user id) or
   ("team", team id)}}``, who presents each reading (claims); one query.
 - ``staff_work(courses, now)``: ``list[WorkItem]`` of what awaits the staff (courses.staffwork).
+- ``review_elsewhere(owed)``: the address where ``owed`` (a review) is written instead of
+  the review form (a thread whose posts are the reviews), or None.
+- ``digest_page(access, reading, sections, user)``: extra context for a reading's digest;
+  it may also hold back what its viewer may not read (sections, names).
 """
 
 from functools import cache
@@ -53,6 +57,8 @@ HOOK_NAMES = (
     "team_page",
     "presenters",
     "staff_work",
+    "review_elsewhere",
+    "digest_page",
 )
 
 

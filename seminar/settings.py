@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "reviews",
     "projects",
     "attendance",  # check-ins: on top of courses and grading
+    "discussions",  # threads per reading: on top of courses, grading and reviews
     "lti",  # LTI 1.3 Advantage: on top of courses and grading (README, "Campus integration")
 ]
 

@@ -25,4 +25,5 @@ urlpatterns = [
     path("courses/<slug:code>/", include("reviews.urls")),
     path("courses/<slug:code>/", include("projects.urls")),
     path("courses/<slug:code>/", include("attendance.urls")),
+    path("courses/<slug:code>/", include("discussions.urls")),
 ]
