@@ -93,6 +93,12 @@ def _kind(course, name: str, path: str) -> ReviewKind:
     return found
 
 
+def _add(wanted: list, rule: ThreadRule, path: str) -> None:
+    if any((r.kind_id, r.session_id) == (rule.kind_id, rule.session_id) for r in wanted):
+        raise CourseFileError(path, "is listed twice.")
+    wanted.append(rule)
+
+
 def load(course, data) -> None:
     entry = parse(Settings, data if data is not None else {}, KEY)
     settings = DiscussionSettings.objects.filter(course=course).first() or DiscussionSettings(
@@ -115,17 +121,14 @@ def load(course, data) -> None:
             counts_as_review=row.counts_as_review,
         )
         check(rule, path, exclude=["course", "session"])
-        wanted.append(rule)
+        _add(wanted, rule, path)
     for i, day in enumerate(entry.sessions):
         found = list(course.sessions.filter(date=day)[:2])
         if len(found) != 1:
             raise CourseFileError(f"sessions[{i}]", f"no single session on {day}.")
         rule = ThreadRule(course=course, session=found[0])
         check(rule, f"sessions[{i}]", exclude=["course", "kind"])
-        wanted.append(rule)
-    keys = [(r.kind_id, r.session_id) for r in wanted]
-    if len(set(keys)) != len(keys):
-        raise CourseFileError("", "a review kind or a session is listed twice.")
+        _add(wanted, rule, f"sessions[{i}]")
     ThreadRule.objects.bulk_create(wanted)
     if hasattr(course, "_thread_rules"):
         del course._thread_rules
