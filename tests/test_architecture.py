@@ -5,6 +5,7 @@ core through one protocol (courses.plugins), not by importing each other.
     courses <- grading <- claims, reviews, projects
     teams   <- reviews, projects
     courses, grading <- lti, attendance
+    courses, grading, teams, reviews <- discussions
     seminar: the project package on top; no app imports it.
 """
 
@@ -25,6 +26,7 @@ OURS = {
     "reviews",
     "projects",
     "attendance",
+    "discussions",
     "lti",
     "seminar",
 }
@@ -38,6 +40,7 @@ ALLOWED = {
     "projects": {"courses", "teams", "grading", "projects"},
     "lti": {"courses", "grading", "lti"},
     "attendance": {"courses", "grading", "attendance"},
+    "discussions": {"courses", "teams", "grading", "reviews", "discussions"},
 }
 
 
@@ -94,6 +97,7 @@ def test_hooks_are_read_off_the_apps_hooks_modules():
         "review_kinds",
         "milestones",
         "attendance",
+        "discussions",
     ]
     labels = [item.label for item in plugins.flattened("nav_items")]
     assert labels == [
@@ -106,6 +110,7 @@ def test_hooks_are_read_off_the_apps_hooks_modules():
         "Reviews",
         "Teams",
         "Attendance",
+        "Discussion",
     ]
 
 

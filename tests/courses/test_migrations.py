@@ -30,6 +30,7 @@ BEFORE_0009 = [
     ("grading", None),
     ("lti", None),  # built on courses' latest migration
     ("attendance", None),  # built on courses' latest migration too
+    ("discussions", None),  # built on courses' and reviews' latest migrations
 ]
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from attendance.models import Attendance, CheckIn
 from claims.models import Claim, Slides
+from discussions.models import Post
 from projects.models import MilestoneGrade, Submission
 from reviews.models import Review
 from tests.security.test_authorization_matrix import ADMIN_INDEX, ADMIN_MODELS, outcome
@@ -82,6 +83,18 @@ CASES = [
      lambda w: {"action": "open", "session": w.there.session.pk}),
     ("ta", "post", lambda w: f"/courses/{code(w)}/attendance/",
      lambda w: {"action": "correct", "session": w.there.session.pk, f"status-{w.user('outsider').pk}": "absent"}),
+    # Discussion threads: another course's reading, post or reply; a classmate's post.
+    ("member", "get", lambda w: reverse("discussions:thread", args=[code(w), w.there.reading.pk]), None),
+    ("member", "post", lambda w: reverse("discussions:thread", args=[code(w), w.there.reading.pk]),
+     lambda w: {"body": "Hello"}),
+    ("member", "post", lambda w: reverse("discussions:thread", args=[code(w), w.here.reading.pk]),
+     lambda w: {"body": "Hello", "parent": w.there.post.pk}),
+    ("member", "get", lambda w: reverse("discussions:post_edit", args=[code(w), w.there.post.pk]), None),
+    ("member", "get", lambda w: reverse("discussions:post_edit", args=[code(w), w.here.reply.pk]), None),
+    ("presenter", "post", lambda w: reverse("discussions:post_edit", args=[code(w), w.here.post.pk]),
+     lambda w: {"body": "Hijacked"}),
+    ("ta", "post", lambda w: reverse("discussions:post_moderate", args=[code(w), w.there.post.pk]),
+     lambda w: {"action": "pin"}),
 ]  # fmt: skip
 
 
@@ -94,6 +107,7 @@ def snapshot():
         sorted(Review.objects.values_list("pk", "points", "feedback")),
         CheckIn.objects.count(),
         sorted(Attendance.objects.values_list("pk", "student_id", "status")),
+        sorted(Post.objects.values_list("pk", "body", "pinned", "endorsed_by")),
     )
 
 
@@ -178,6 +192,9 @@ COURSE_OWNED = {
     "attendance.CheckIn": "checkin",
     "attendance.Attendance": "attendance",
     "attendance.AttendanceSettings": "attendance_settings",
+    "discussions.DiscussionSettings": "discussion_settings",
+    "discussions.ThreadRule": "thread_rule",
+    "discussions.Post": "post",
 }
 # Models of no course: superusers only, or (sign-in lock-outs) answered per person by
 # the authorization matrix.

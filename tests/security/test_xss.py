@@ -20,6 +20,7 @@ from django.utils.html import escape
 
 from courses.coursefile import CourseFileError, import_course
 from courses.models import Paper, Session
+from discussions.models import Post
 from lti.models import ContextLink
 from projects.models import MilestoneAdjustment, Submission
 from reviews.models import Review
@@ -107,6 +108,7 @@ def fill_with(world, payload):
         grade=here.milestone_grade, student=world.user("member"), delta=1, reason=payload
     )
     ContextLink.objects.filter(pk=here.lti_link.pk).update(context_title=payload)
+    Post.objects.filter(reading=here.reading).update(body=payload)
 
 
 def pages(world):
@@ -135,6 +137,13 @@ def pages(world):
         ("ta", f"/courses/{code}/attendance/?session={world.here.session.pk}"),  # names, title
         ("ta", reverse("admin:attendance_attendance_changelist")),
         ("ta", reverse("admin:attendance_checkin_change", args=[world.here.checkin.pk])),
+        ("member", f"/courses/{code}/readings/{reading}/discussion/"),  # posts, Markdown
+        ("student", f"/courses/{code}/readings/{reading}/discussion/"),  # names, title
+        ("ta", f"/courses/{code}/readings/{reading}/discussion/"),  # every name
+        ("member", f"/courses/{code}/discussion/"),  # titles
+        ("member", reverse("discussions:post_edit", args=[code, world.here.post.pk])),
+        ("ta", reverse("admin:discussions_post_changelist")),
+        ("ta", reverse("admin:discussions_post_change", args=[world.here.post.pk])),
         ("ta", reverse("admin:reviews_review_change", args=[world.here.review.pk])),
         ("ta", reverse("admin:reviews_review_changelist")),
         ("ta", reverse("admin:reviews_review_grade") + f"?reading={reading}"),
@@ -329,3 +338,29 @@ def test_review_answers_rendered_as_markdown_carry_no_script(world, as_role, pay
         audit.feed(html)
         assert audit.problems == [], f"{path} as {role}: {audit.problems}"
         assert "<script>alert" not in html and "<img" not in html
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "[x](javascript:alert(1))",
+        '[x](https://ex.org/" onclick="alert(1))',
+        '![x](x" onerror="alert(1))',
+        "**<script>alert(1)</script>**",
+        "<iframe src=javascript:alert(1)></iframe>",
+    ],
+)
+def test_posts_rendered_as_markdown_carry_no_script(world, as_role, payload):
+    fill_with(world, payload)
+    code, reading = world.here.course.code, world.here.reading.pk
+    for role, path in [
+        ("student", f"/courses/{code}/readings/{reading}/discussion/"),
+        ("ta", f"/courses/{code}/readings/{reading}/discussion/"),
+        ("member", reverse("discussions:post_edit", args=[code, world.here.post.pk])),
+    ]:
+        html = as_role(role).get(path).content.decode()
+        assert 'class="text-break post-text"' in html or "text-break" in html, path
+        audit = TagAudit()
+        audit.feed(html)
+        assert audit.problems == [], f"{path} as {role}: {audit.problems}"
+        assert "<script>alert" not in html and "<img" not in html and "<iframe" not in html

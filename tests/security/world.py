@@ -30,6 +30,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from attendance.models import Attendance, AttendanceSettings, CheckIn
 from claims.models import Allocation, Claim, ClaimEvent, Preference, Slides, SwapProposal
 from courses.models import Course, Membership, OutgoingEmail, Paper, Reading, Role, Session
+from discussions.models import DiscussionSettings, Post, ThreadRule
 from grading.models import ComponentSource, GradeComponent, ManualScore
 from lti.models import ContextLink, Deployment, Platform, PlatformUser, ToolKey
 from projects.models import Deliverable, Milestone, MilestoneGrade, Submission
@@ -86,6 +87,10 @@ class CourseWorld:
     checkin: CheckIn = None
     attendance: Attendance = None
     attendance_settings: AttendanceSettings = None
+    discussion_settings: DiscussionSettings = None
+    thread_rule: ThreadRule = None
+    post: Post = None  # the review's author's, in the reading's thread
+    reply: Post = None  # the presenter's anonymous reply to it
 
 
 @dataclass
@@ -212,6 +217,17 @@ def _course_objects(course, *, presenter, author, team_members, team_name, grade
     w.attendance = Attendance.objects.create(
         checkin=w.checkin, student=author, checked_in_at=datetime(2025, 11, 4, 10, 35, tzinfo=LA)
     )
+    # A thread on the session's readings: the author's post and the presenter's anonymous
+    # reply (both long past the edit window at NOW).
+    w.discussion_settings = DiscussionSettings.objects.create(course=course, edit_minutes=20)
+    w.thread_rule = ThreadRule.objects.create(course=course, session=w.session)
+    w.post = Post.objects.create(
+        reading=w.reading, author=author, body="Who else *tried* it?", created_at=written_at
+    )
+    w.reply = Post.objects.create(
+        reading=w.reading, author=presenter, parent=w.post, body="I did.", anonymous=True,
+        created_at=written_at,
+    )  # fmt: skip
     return w
 
 
