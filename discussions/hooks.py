@@ -3,9 +3,11 @@ the menu of courses that have threads, the course file's "discussions" section, 
 from a reading's digest to its thread, and the review form handing over to the thread
 where a post is the review."""
 
+from django.db.models import Q
+
 from courses.navigation import NavItem
 from discussions import coursefile
-from discussions.models import Post, ThreadRule
+from discussions.models import Post, ThreadRule, ThreadVisit
 from discussions.services import thread_url
 from discussions.threads import has_posted, thread_of
 
@@ -21,6 +23,8 @@ def nav_visible(course, role) -> bool:
 
 nav_items = [NavItem("Discussion", "discussions:threads", nav_visible, order=35)]
 coursefile_sections = [coursefile.SECTION]
+# Posts are work an import must not drop with their reading; who last read a thread is not.
+reading_work = {ThreadVisit: Q(pk__in=[])}
 
 
 def review_elsewhere(owed) -> str | None:

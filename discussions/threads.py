@@ -142,7 +142,7 @@ class Thread:
         hidden = 0
         if rules.see_after_posting and not is_staff and not posted:
             visible = []  # none is the viewer's: they have not posted
-            hidden = len(top)
+            hidden = len({p.author_id for p in top})  # classmates, not posts
         visible.sort(key=lambda p: (not p.pinned, p.created_at, p.pk))
         shown = visible + [r for p in visible for r in p.shown_replies]
         return cls(

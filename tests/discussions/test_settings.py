@@ -133,3 +133,24 @@ def test_staff_change_the_settings_and_the_threads_in_the_admin(client, course, 
     )
     assert response.status_code == 200
     assert "Choose a review kind or a session, not both." in response.content.decode()
+
+
+def test_a_reading_with_posts_is_not_dropped_by_an_import_but_one_only_read_is():
+    from django.utils import timezone
+
+    from courses.models import Reading
+    from discussions.models import Post, ThreadVisit
+    from tests import factories as f
+
+    course = load("discussions:\n  sessions: [2025-09-03, 2025-09-10]\n")
+    reader = f.MembershipFactory(course=course).user
+    a = Reading.objects.get(course=course, paper__title="Paper A")
+    b = Reading.objects.get(course=course, paper__title="Paper B")
+    Post.objects.create(reading=a, author=reader, body="Kept.", created_at=timezone.now())
+    ThreadVisit.objects.create(reading=b, user=reader, seen_at=timezone.now())
+    without_a = FILE.replace("  readings: [{title: Paper A}]\n", "")
+    with pytest.raises(CourseFileError, match="work attached"):
+        import_course(without_a)
+    without_b = FILE.replace("  readings: [{title: Paper B}]\n", "")
+    import_course(without_b)
+    assert not Reading.objects.filter(pk=b.pk).exists()
