@@ -7,18 +7,15 @@ from django.db.models import Q
 
 from courses.navigation import NavItem
 from discussions import coursefile
-from discussions.models import Post, ThreadRule, ThreadVisit
+from discussions.models import Post, ThreadVisit
 from discussions.services import thread_url
-from discussions.threads import has_posted, thread_of
+from discussions.threads import course_rules, has_posted, thread_of
 
 
 def nav_visible(course, role) -> bool:
-    """Members of a course with thread rules (one cheap query, cached on the course)."""
-    if role is None:
-        return False
-    if not hasattr(course, "_has_threads"):
-        course._has_threads = ThreadRule.objects.filter(course=course).exists()
-    return course._has_threads
+    """Members of a course with thread rules (one query, cached on the course and shared
+    with the thread pages and the digest's link)."""
+    return role is not None and bool(course_rules(course))
 
 
 nav_items = [NavItem("Discussion", "discussions:threads", nav_visible, order=35)]

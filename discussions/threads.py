@@ -28,7 +28,8 @@ class ThreadInfo:
         return next((r.kind for r in self.rules if r.counts_as_review), None)
 
 
-def _rules(course) -> list[ThreadRule]:
+def course_rules(course) -> list[ThreadRule]:
+    """The course's thread rules with their kinds and sessions (one query, kept on it)."""
     if not hasattr(course, "_thread_rules"):
         course._thread_rules = list(
             ThreadRule.objects.filter(course=course).select_related("kind", "session")
@@ -62,7 +63,7 @@ def threads_of(course) -> dict[int, ThreadInfo]:
     """{reading id: ThreadInfo} of every reading of ``course`` with a thread, in schedule
     order. Two queries (three when a rule's kind is about presented readings); none
     past the first when the course has no rules."""
-    rules = _rules(course)
+    rules = course_rules(course)
     if not rules:
         return {}
     readings = Reading.objects.filter(course=course).select_related("session", "paper")
@@ -73,7 +74,7 @@ def threads_of(course) -> dict[int, ThreadInfo]:
 
 def thread_of(course, reading_pk) -> ThreadInfo | None:
     """The thread of one reading of ``course``, or None (no such reading, or no thread)."""
-    rules = _rules(course)
+    rules = course_rules(course)
     if not rules or not str(reading_pk).isdigit():
         return None
     reading = (
@@ -133,8 +134,10 @@ class Thread:
         for post in every:
             post.is_staff_author = post.author_id in staff_ids
             post.shown_author = _shown_author(post, viewer, is_staff, pseudonyms)
-            post.is_new = seen_at is not None and post.created_at > seen_at
-            post.is_new = post.is_new and post.author_id != viewer.pk
+            # Everything by others is new on a first visit, as the list of threads counts it.
+            post.is_new = post.author_id != viewer.pk and (
+                seen_at is None or post.created_at > seen_at
+            )
             post.editable = post.editable_by(viewer, now, rules.edit_window)
             post.editable_until = post.created_at + rules.edit_window
             post.shown_replies = replies.get(post.pk, [])

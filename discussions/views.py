@@ -160,7 +160,7 @@ def thread(request, access, pk):
             failed_parent = parent.parent_id or parent.pk if parent else None
             status = 400
         else:
-            messages.success(request, _saved_message(post, info, is_staff))
+            messages.success(request, _saved_message(post, info))
             return redirect(f"{thread_url(info.reading)}#post-{post.pk}")
     visit = ThreadVisit.objects.filter(user=user, reading=info.reading).first()
     shown = Thread.load(
@@ -199,7 +199,7 @@ def thread(request, access, pk):
     return render(request, "discussions/thread_detail.html", context, status=status)
 
 
-def _saved_message(post, info, is_staff) -> str:
+def _saved_message(post, info) -> str:
     if post.parent_id:
         return "Your reply is posted."
     if post.review_id:
