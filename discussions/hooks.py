@@ -58,13 +58,36 @@ def digest_page(access, reading, sections, user) -> dict:
         )
         return context
     anonymous = set(
-        Post.objects.filter(review__in=[item["review"].pk for item in section.reviews])
-        .filter(anonymous=True)
-        .values_list("review_id", flat=True)
+        Post.objects.filter(reading=reading, anonymous=True, review__isnull=False).values_list(
+            "review_id", flat=True
+        )
     )
-    for item in section.reviews:
-        item["anonymous"] = item["review"].pk in anonymous
-    names = {item["review"].author_name for item in section.reviews if item["anonymous"]}
-    for question in section.questions:
-        question["anonymous"] = question["author"] in names
+    if anonymous:
+        _hide_names(section, anonymous)
     return context
+
+
+def _hide_names(section, review_ids: set[int]) -> None:
+    """Mark the section's reviews and questions that are anonymous posts (``anonymous``: the
+    digest shows "A classmate"). The digest's lists are plain lists, or lists the database
+    pages (a ``shape`` turning each row of a page into what the template reads): either way
+    each row learns whether it is one of ``review_ids``."""
+    reviews, questions = section.reviews, section.questions
+    if hasattr(reviews, "shape"):
+        shape_review, shape_question = reviews.shape, questions.shape
+        reviews.shape = lambda review: {
+            **shape_review(review),
+            "anonymous": review.pk in review_ids,
+        }
+        questions.shape = lambda row: {
+            **shape_question(row),
+            "anonymous": row.get("pk") in review_ids,
+        }
+        return
+    names = set()
+    for item in reviews:
+        item["anonymous"] = item["review"].pk in review_ids
+        if item["anonymous"]:
+            names.add(item["review"].author_name)
+    for question in questions:
+        question["anonymous"] = question["author"] in names
