@@ -33,6 +33,10 @@ The names, and what the core does with them:
 - ``digest_readers(reading_ids)``: ``{reading id: {user id}}``, who else reads these readings'
   discussion digests as their presenters do (after the due time, with the names) and gets
   the digest email (panels: the members of the session's reviewer groups); one query.
+- ``review_elsewhere(owed)``: the address where ``owed`` (a review) is written instead of
+  the review form (a thread whose posts are the reviews), or None.
+- ``digest_page(access, reading, sections, user)``: extra context for a reading's digest;
+  it may also hold back what its viewer may not read (sections, names).
 """
 
 from functools import cache
@@ -57,6 +61,8 @@ HOOK_NAMES = (
     "presenters",
     "staff_work",
     "digest_readers",
+    "review_elsewhere",
+    "digest_page",
 )
 
 

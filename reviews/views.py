@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from courses import timing
+from courses import plugins, timing
 from courses.access import member_required
 from courses.middleware import arrival
 from courses.timing import humanize_delta
@@ -97,6 +97,10 @@ def write(request, access, pk):
     wanted = request.GET.get("kind")
     owed = next((o for o in choices if o.kind.slug == wanted), choices[0])
     kind = owed.kind
+    # Written elsewhere (a discussion thread whose posts are the reviews): go there.
+    elsewhere = next((url for url in plugins.call("review_elsewhere", owed) if url), None)
+    if elsewhere:
+        return redirect(elsewhere)
     mark_points_visibility(course, [owed])
     previewing = request.method == "POST" and "preview" in request.POST
     if previewing:
@@ -190,6 +194,9 @@ def digest(request, access, pk):
         raise Http404("The digest is not open to you.")
     if access.is_staff:
         _name_missing(sections)
+    extra = {}  # other apps' part of the page (a link to the reading's discussion thread)
+    for found in plugins.call("digest_page", access, reading, sections, request.user):
+        extra.update(found)
     pages = _page_sections(sections, request.GET.get("page"))
     return render(
         request,
@@ -204,6 +211,7 @@ def digest(request, access, pk):
             "is_staff": access.is_staff,
             "now": now,
             "active_nav": "reviews:my_reviews",
+            **extra,
         },
     )
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "attendance",  # check-ins: on top of courses and grading
     "panels",  # reviewer panels (CSE 585): on top of courses, teams and reviews
     "feedback",  # presenter feedback: on top of courses, teams, grading and claims (hook)
+    "discussions",  # threads per reading: on top of courses, grading and reviews
     "lti",  # LTI 1.3 Advantage: on top of courses and grading (README, "Campus integration")
 ]
 

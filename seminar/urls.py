@@ -26,4 +26,5 @@ urlpatterns = [
     path("courses/<slug:code>/", include("projects.urls")),
     path("courses/<slug:code>/", include("attendance.urls")),
     path("courses/<slug:code>/", include("feedback.urls")),
+    path("courses/<slug:code>/", include("discussions.urls")),
 ]

@@ -7,6 +7,7 @@ core through one protocol (courses.plugins), not by importing each other.
     courses, grading <- lti, attendance
     courses, teams, grading, reviews <- panels
     courses, teams, grading <- feedback (presenters come through the claims hook)
+    courses, grading, teams, reviews <- discussions
     seminar: the project package on top; no app imports it.
 """
 
@@ -29,6 +30,7 @@ OURS = {
     "attendance",
     "panels",
     "feedback",
+    "discussions",
     "lti",
     "seminar",
 }
@@ -44,6 +46,7 @@ ALLOWED = {
     "attendance": {"courses", "grading", "attendance"},
     "panels": {"courses", "teams", "grading", "reviews", "panels"},
     "feedback": {"courses", "teams", "grading", "feedback"},
+    "discussions": {"courses", "teams", "grading", "reviews", "discussions"},
 }
 
 
@@ -103,6 +106,7 @@ def test_hooks_are_read_off_the_apps_hooks_modules():
         "attendance",
         "presenter_feedback",
         "panels",
+        "discussions",
     ]
     labels = [item.label for item in plugins.flattened("nav_items")]
     assert labels == [
@@ -115,6 +119,7 @@ def test_hooks_are_read_off_the_apps_hooks_modules():
         "Reviews",
         "Teams",
         "Attendance",
+        "Discussion",
     ]
 
 

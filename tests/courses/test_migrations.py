@@ -32,6 +32,7 @@ BEFORE_0009 = [
     ("attendance", None),  # built on courses' latest migration too
     ("panels", None),  # likewise
     ("feedback", None),  # and presenter feedback
+    ("discussions", None),  # built on courses' and reviews' latest migrations
 ]
 
 

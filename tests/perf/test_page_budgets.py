@@ -231,6 +231,40 @@ def with_a_panel(built):
 
     team = TeamMember.objects.get(course=built.course, user=built.student).team
     ReviewerGroup.objects.create(session=built.session, team=team)
+
+
+def with_a_thread(built, posts):
+    """``built``'s reading gets a thread whose posts count as its review, with ``posts``
+    posts by students (every other one anonymous), each with a reply, the first pinned
+    and endorsed; the student has read it once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.models import Membership
+    from discussions.models import Post, ThreadRule, ThreadVisit
+    from reviews.models import ReviewKind
+
+    kind = ReviewKind.objects.filter(course=built.course).first()
+    ThreadRule.objects.create(course=built.course, kind=kind, counts_as_review=True)
+    students = list(
+        Membership.objects.students().filter(course=built.course).values_list("user_id", flat=True)
+    )
+    now = timezone.now()
+    made = Post.objects.bulk_create(
+        Post(reading=built.reading, author_id=students[i % len(students)], body=f"Post {i}",
+             anonymous=i % 2 == 0, created_at=now - timedelta(hours=2, minutes=i))
+        for i in range(posts)
+    )  # fmt: skip
+    Post.objects.bulk_create(
+        Post(reading=built.reading, author_id=students[(i + 1) % len(students)], parent=post,
+             body=f"Reply {i}", anonymous=True, created_at=now - timedelta(minutes=i))
+        for i, post in enumerate(made)
+    )  # fmt: skip
+    Post.objects.filter(pk=made[0].pk).update(pinned=True, endorsed_by=built.ta, endorsed_at=now)
+    ThreadVisit.objects.create(
+        user=built.student, reading=built.reading, seen_at=now - timedelta(hours=1)
+    )
     return built
 
 
@@ -332,3 +366,18 @@ def test_feedback_pages_run_the_same_queries_for_5_and_25_students_and_responses
         ):
             counts.append(queries_for(client, built, role, path_of))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("role", "path_of"),
+    [
+        ("student", lambda b: f"/courses/{b.course.code}/readings/{b.reading.pk}/discussion/"),
+        ("instructor", lambda b: f"/courses/{b.course.code}/readings/{b.reading.pk}/discussion/"),
+        ("student", lambda b: f"/courses/{b.course.code}/discussion/"),
+        ("instructor", lambda b: f"/courses/{b.course.code}/readings/{b.reading.pk}/digest/"),
+    ],
+    ids=["thread as a student", "thread as staff", "list of threads", "digest with a thread"],
+)
+def test_discussion_pages_run_the_same_queries_for_5_and_25_posts(client, courses, role, path_of):
+    small, large = (with_a_thread(built, built.students) for built in courses)
+    assert queries_for(client, small, role, path_of) == queries_for(client, large, role, path_of)

@@ -339,6 +339,51 @@ ENTRIES = [
         },  # fmt: skip
         label="post",
     ),
+    # Discussion threads: the course's students and staff read and post; the author edits
+    # a post within the window (the world's post is past it: the page says so, a change
+    # is refused); staff endorse and pin.
+    Entry("discussions:threads", lambda w: f"/courses/{code(w)}/discussion/", MEMBERS),
+    Entry(
+        "discussions:thread",
+        lambda w: reverse("discussions:thread", args=[code(w), w.here.reading.pk]),
+        MEMBERS,
+    ),
+    Entry(
+        "discussions:thread",
+        lambda w: reverse("discussions:thread", args=[code(w), w.here.reading.pk]),
+        expect(MOVED, anon=LOGIN, outsiders=404),
+        method="post",
+        data=lambda w: {"body": "A new thought.", "parent": w.here.post.pk},
+        label="reply",
+    ),
+    Entry(
+        "discussions:thread",
+        lambda w: reverse("discussions:thread", args=[code(w), w.here.reading.pk]),
+        expect(400, anon=LOGIN, outsiders=404),  # an empty post: refused at the field
+        method="post",
+        data=lambda w: {"body": "   "},
+        label="empty",
+    ),
+    Entry(
+        "discussions:post_edit",
+        lambda w: reverse("discussions:post_edit", args=[code(w), w.here.post.pk]),
+        expect(404, anon=LOGIN, member=200),  # its author only
+    ),
+    Entry(
+        "discussions:post_edit",
+        lambda w: reverse("discussions:post_edit", args=[code(w), w.here.post.pk]),
+        expect(404, anon=LOGIN, member=400),  # past the edit window: refused, text kept
+        method="post",
+        data=lambda w: {"body": "Changed."},
+        label="post",
+    ),
+    Entry(
+        "discussions:post_moderate",
+        lambda w: reverse("discussions:post_moderate", args=[code(w), w.here.post.pk]),
+        expect(404, anon=LOGIN, staff=MOVED),
+        method="post",
+        data=lambda w: {"action": "endorse"},
+    ),
     # The admin's own pages (the registered models' pages are in ADMIN_MODELS below).
     Entry("admin:index", lambda w: "/admin/", expect(ADMIN_LOGIN, staff=200, other_ta=200)),
     Entry(
@@ -535,6 +580,10 @@ ADMIN_MODELS = {
     "feedback.FeedbackSettings": (lambda w: w.here.feedback_settings, COURSE_SCOPED),
     # Staff read (and may delete) what students gave; nobody adds or edits it in the admin.
     "feedback.FeedbackResponse": (lambda w: w.here.feedback, NO_ADD),
+    "discussions.DiscussionSettings": (lambda w: w.here.discussion_settings, COURSE_SCOPED),
+    "discussions.ThreadRule": (lambda w: w.here.thread_rule, COURSE_SCOPED),
+    # Posts are written in the thread under their author's name, never added in the admin.
+    "discussions.Post": (lambda w: w.here.post, NO_ADD),
 }
 
 

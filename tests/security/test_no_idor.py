@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from attendance.models import Attendance, CheckIn
 from claims.models import Claim, Slides
+from discussions.models import Post
 from feedback.models import FeedbackResponse
 from projects.models import MilestoneGrade, Submission
 from reviews.models import Review
@@ -92,6 +93,18 @@ CASES = [
     ("ta", "get", lambda w: f"/courses/{code(w)}/readings/{w.there.reading.pk}/feedback/", None),
     ("member", "post", lambda w: f"/courses/{code(w)}/readings/{w.there.reading.pk}/feedback/",
      lambda w: {"rating_clarity": "5", "rating_depth": "5", "rating_discussion": "5", "comment": "x"}),
+    # Discussion threads: another course's reading, post or reply; a classmate's post.
+    ("member", "get", lambda w: reverse("discussions:thread", args=[code(w), w.there.reading.pk]), None),
+    ("member", "post", lambda w: reverse("discussions:thread", args=[code(w), w.there.reading.pk]),
+     lambda w: {"body": "Hello"}),
+    ("member", "post", lambda w: reverse("discussions:thread", args=[code(w), w.here.reading.pk]),
+     lambda w: {"body": "Hello", "parent": w.there.post.pk}),
+    ("member", "get", lambda w: reverse("discussions:post_edit", args=[code(w), w.there.post.pk]), None),
+    ("member", "get", lambda w: reverse("discussions:post_edit", args=[code(w), w.here.reply.pk]), None),
+    ("presenter", "post", lambda w: reverse("discussions:post_edit", args=[code(w), w.here.post.pk]),
+     lambda w: {"body": "Hijacked"}),
+    ("ta", "post", lambda w: reverse("discussions:post_moderate", args=[code(w), w.there.post.pk]),
+     lambda w: {"action": "pin"}),
 ]  # fmt: skip
 
 
@@ -105,6 +118,7 @@ def snapshot():
         CheckIn.objects.count(),
         sorted(Attendance.objects.values_list("pk", "student_id", "status")),
         sorted(FeedbackResponse.objects.values_list("pk", "reading_id", "student_id", "comment")),
+        sorted(Post.objects.values_list("pk", "body", "pinned", "endorsed_by")),
     )
 
 
@@ -192,6 +206,9 @@ COURSE_OWNED = {
     "panels.ReviewerGroup": "reviewer_group",
     "feedback.FeedbackSettings": "feedback_settings",
     "feedback.FeedbackResponse": "feedback",
+    "discussions.DiscussionSettings": "discussion_settings",
+    "discussions.ThreadRule": "thread_rule",
+    "discussions.Post": "post",
 }
 # Models of no course: superusers only, or (sign-in lock-outs) answered per person by
 # the authorization matrix.

@@ -20,6 +20,7 @@ from django.utils.html import escape
 
 from courses.coursefile import CourseFileError, import_course
 from courses.models import Paper, Session
+from discussions.models import Post
 from feedback.models import FeedbackResponse, FeedbackSettings
 from lti.models import ContextLink
 from projects.models import MilestoneAdjustment, Submission
@@ -112,6 +113,7 @@ def fill_with(world, payload):
     FeedbackSettings.objects.filter(pk=here.feedback_settings.pk).update(
         rubric=[{"key": "clarity", "label": payload, "scale": 5, "description": payload}]
     )
+    Post.objects.filter(reading=here.reading).update(body=payload)
 
 
 def pages(world):
@@ -143,6 +145,13 @@ def pages(world):
         ("ta", reverse("admin:panels_reviewergroup_changelist")),  # team names, sessions
         ("ta", reverse("admin:panels_reviewergroup_change", args=[world.here.reviewer_group.pk])),
         ("ta", reverse("admin:attendance_checkin_change", args=[world.here.checkin.pk])),
+        ("member", f"/courses/{code}/readings/{reading}/discussion/"),  # posts, Markdown
+        ("student", f"/courses/{code}/readings/{reading}/discussion/"),  # names, title
+        ("ta", f"/courses/{code}/readings/{reading}/discussion/"),  # every name
+        ("member", f"/courses/{code}/discussion/"),  # titles
+        ("member", reverse("discussions:post_edit", args=[code, world.here.post.pk])),
+        ("ta", reverse("admin:discussions_post_changelist")),
+        ("ta", reverse("admin:discussions_post_change", args=[world.here.post.pk])),
         ("ta", reverse("admin:reviews_review_change", args=[world.here.review.pk])),
         ("ta", reverse("admin:reviews_review_changelist")),
         ("ta", reverse("admin:reviews_review_grade") + f"?reading={reading}"),
@@ -359,3 +368,29 @@ def test_feedback_refused_late_comes_back_in_the_form_escaped(world, as_role, pa
     html = response.content.decode()
     assert_escaped(html, payload, f"POST {path}")
     assert escape(payload) in html
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "[x](javascript:alert(1))",
+        '[x](https://ex.org/" onclick="alert(1))',
+        '![x](x" onerror="alert(1))',
+        "**<script>alert(1)</script>**",
+        "<iframe src=javascript:alert(1)></iframe>",
+    ],
+)
+def test_posts_rendered_as_markdown_carry_no_script(world, as_role, payload):
+    fill_with(world, payload)
+    code, reading = world.here.course.code, world.here.reading.pk
+    for role, path in [
+        ("student", f"/courses/{code}/readings/{reading}/discussion/"),
+        ("ta", f"/courses/{code}/readings/{reading}/discussion/"),
+        ("member", reverse("discussions:post_edit", args=[code, world.here.post.pk])),
+    ]:
+        html = as_role(role).get(path).content.decode()
+        assert 'class="text-break post-text"' in html or "text-break" in html, path
+        audit = TagAudit()
+        audit.feed(html)
+        assert audit.problems == [], f"{path} as {role}: {audit.problems}"
+        assert "<script>alert" not in html and "<img" not in html and "<iframe" not in html

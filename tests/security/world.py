@@ -32,6 +32,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from attendance.models import Attendance, AttendanceSettings, CheckIn
 from claims.models import Allocation, Claim, ClaimEvent, Preference, Slides, SwapProposal
 from courses.models import Course, Membership, OutgoingEmail, Paper, Reading, Role, Session
+from discussions.models import DiscussionSettings, Post, ThreadRule
 from feedback.models import FeedbackResponse, FeedbackSettings
 from grading.models import ComponentSource, GradeComponent, ManualScore
 from lti.models import ContextLink, Deployment, Platform, PlatformUser, ToolKey
@@ -93,6 +94,10 @@ class CourseWorld:
     reviewer_group: ReviewerGroup = None
     feedback_settings: FeedbackSettings = None
     feedback: FeedbackResponse = None
+    discussion_settings: DiscussionSettings = None
+    thread_rule: ThreadRule = None
+    post: Post = None  # the review's author's, in the reading's thread
+    reply: Post = None  # the presenter's anonymous reply to it
 
 
 @dataclass
@@ -229,6 +234,17 @@ def _course_objects(course, *, presenter, author, team_members, team_name, grade
     w.feedback = FeedbackResponse.objects.create(
         reading=w.reading, student=author, ratings={"clarity": 4, "depth": 5, "discussion": 3},
         comment="Clear and well paced.", submitted_at=given_at, updated_at=given_at,
+    )  # fmt: skip
+    # A thread on the session's readings: the author's post and the presenter's anonymous
+    # reply (both long past the edit window at NOW).
+    w.discussion_settings = DiscussionSettings.objects.create(course=course, edit_minutes=20)
+    w.thread_rule = ThreadRule.objects.create(course=course, session=w.session)
+    w.post = Post.objects.create(
+        reading=w.reading, author=author, body="Who else *tried* it?", created_at=written_at
+    )
+    w.reply = Post.objects.create(
+        reading=w.reading, author=presenter, parent=w.post, body="I did.", anonymous=True,
+        created_at=written_at,
     )  # fmt: skip
     return w
 
