@@ -104,9 +104,9 @@ def test_hooks_are_read_off_the_apps_hooks_modules():
         "review_kinds",
         "milestones",
         "attendance",
+        "discussions",
         "presenter_feedback",
         "panels",
-        "discussions",
     ]
     labels = [item.label for item in plugins.flattened("nav_items")]
     assert labels == [

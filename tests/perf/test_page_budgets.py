@@ -231,6 +231,7 @@ def with_a_panel(built):
 
     team = TeamMember.objects.get(course=built.course, user=built.student).team
     ReviewerGroup.objects.create(session=built.session, team=team)
+    return built
 
 
 def with_a_thread(built, posts):
