@@ -18,7 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from courses.models import Course, Membership, Session
+from courses.models import Course, Membership, PerCourseSettings, Session
 
 GRACE_MINUTES = 10
 WRONG_CODE_LIMIT = 5
@@ -36,9 +36,10 @@ def normalize_code(value: str) -> str:
     return "".join(ch for ch in str(value).upper() if ch.isalnum())
 
 
-class AttendanceSettings(models.Model):
+class AttendanceSettings(PerCourseSettings, models.Model):
     """A course's attendance rules; a course without a row has the defaults."""
 
+    cached_as = "_attendance_settings"  # PerCourseSettings.of keeps the row on the course
     course = models.OneToOneField(
         Course, on_delete=models.CASCADE, related_name="attendance_settings"
     )
@@ -75,15 +76,6 @@ class AttendanceSettings(models.Model):
     @property
     def grace(self) -> timedelta:
         return timedelta(minutes=self.grace_minutes)
-
-    @classmethod
-    def of(cls, course) -> "AttendanceSettings":
-        """The course's settings (the defaults, unsaved, if it has none); one query the first
-        time, then kept on ``course``."""
-        if not hasattr(course, "_attendance_settings"):
-            found = cls.objects.filter(course=course).first()
-            course._attendance_settings = found or cls(course=course)
-        return course._attendance_settings
 
 
 class CheckInQuerySet(models.QuerySet):

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
-from courses.models import Course, Reading, Session, SessionKind
+from courses.models import Course, PerCourseSettings, Reading, Session, SessionKind
 from reviews.models import ReadingScope, Review, ReviewKind, WrittenBy
 
 EDIT_MINUTES = 30
@@ -26,9 +26,10 @@ MAX_LENGTH = 5000
 LONGEST = 50000  # the database's bound on any post; a course's limit is at most this
 
 
-class DiscussionSettings(models.Model):
+class DiscussionSettings(PerCourseSettings, models.Model):
     """A course's thread rules; a course without a row has the defaults."""
 
+    cached_as = "_discussion_settings"  # PerCourseSettings.of keeps the row on the course
     course = models.OneToOneField(
         Course, on_delete=models.CASCADE, related_name="discussion_settings"
     )
@@ -76,15 +77,6 @@ class DiscussionSettings(models.Model):
     @property
     def edit_window(self) -> timedelta:
         return timedelta(minutes=self.edit_minutes)
-
-    @classmethod
-    def of(cls, course) -> "DiscussionSettings":
-        """The course's settings (the defaults, unsaved, if it has none); one query the first
-        time, then kept on ``course``."""
-        if not hasattr(course, "_discussion_settings"):
-            found = cls.objects.filter(course=course).first()
-            course._discussion_settings = found or cls(course=course)
-        return course._discussion_settings
 
 
 class ThreadRule(models.Model):

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
-from courses.models import Course, Reading
+from courses.models import Course, PerCourseSettings, Reading
 from courses.timing import end_of_minute
 
 MIN_RESPONSES = 3
@@ -89,10 +89,11 @@ class Opens(models.TextChoices):
     END = "end", "when class ends"
 
 
-class FeedbackSettings(models.Model):
+class FeedbackSettings(PerCourseSettings, models.Model):
     """A course's presenter feedback. A course without a row (or with ``enabled`` off)
     collects none."""
 
+    cached_as = "_feedback_settings"  # PerCourseSettings.of keeps the row on the course
     course = models.OneToOneField(
         Course, on_delete=models.CASCADE, related_name="feedback_settings"
     )
@@ -157,13 +158,9 @@ class FeedbackSettings(models.Model):
         return f"Presenter feedback of {self.course.code}"
 
     @classmethod
-    def of(cls, course) -> "FeedbackSettings":
-        """The course's settings (unsaved and off if it has none); one query the first
-        time, then kept on ``course``."""
-        if not hasattr(course, "_feedback_settings"):
-            found = cls.objects.filter(course=course).first()
-            course._feedback_settings = found or cls(course=course, enabled=False)
-        return course._feedback_settings
+    def defaults_for(cls, course) -> "FeedbackSettings":
+        """A course without a row collects no feedback (unsaved, off)."""
+        return cls(course=course, enabled=False)
 
     @property
     def is_on(self) -> bool:

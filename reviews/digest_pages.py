@@ -37,15 +37,11 @@ class Paged:
 
 
 def paged_reviews(plan, kind, reading, count: int) -> Paged:
-    """The kind's reviews of the reading, oldest first, each with its answers in the kind's
-    order and its lateness against its author's due time (as ReviewPlan.digest_section)."""
+    """The kind's reviews of the reading, oldest first, each as ReviewPlan.digest_entry
+    shows it."""
 
     def shape(review):
-        review.kind = kind
-        author = ("team", review.team_id) if review.team_id else ("student", review.student_id)
-        due = plan.due_times.for_author(kind, reading, author)
-        answers = [(p["label"], review.answers.get(p["key"], "")) for p in kind.prompts]
-        return {"review": review, "answers": answers, "late_by": review.late_by(due)}
+        return plan.digest_entry(kind, reading, review)
 
     reviews = (
         Review.objects.filter(kind=kind, reading=reading)

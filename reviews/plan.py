@@ -415,15 +415,20 @@ class ReviewPlan:
             section.questions = paged_questions(kind, reading, gathered)
             return section
         for review in sorted(reviews, key=lambda r: (r.submitted_at, r.pk)):
-            review.kind = kind
-            late_by = review.late_by(self.due_times.for_author(kind, reading, author_of(review)))
-            answers = [(p["label"], review.answers.get(p["key"], "")) for p in kind.prompts]
-            section.reviews.append({"review": review, "answers": answers, "late_by": late_by})
+            section.reviews.append(self.digest_entry(kind, reading, review))
             for prompt in gathered:
                 text = str(review.answers.get(prompt["key"], "")).strip()
                 if text:
                     section.questions.append({"author": review.author_name, "text": text})
         return section
+
+    def digest_entry(self, kind: ReviewKind, reading: Reading, review: Review) -> dict:
+        """One review as the digest shows it: its answers in the kind's order, and its
+        lateness against its author's due time."""
+        review.kind = kind
+        late_by = review.late_by(self.due_times.for_author(kind, reading, author_of(review)))
+        answers = [(p["label"], review.answers.get(p["key"], "")) for p in kind.prompts]
+        return {"review": review, "answers": answers, "late_by": late_by}
 
     def reading(self, pk: int) -> Reading | None:
         return next((r for r in self.readings if r.pk == pk), None)

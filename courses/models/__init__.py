@@ -1,4 +1,12 @@
-from courses.models.course import STAFF_ROLES, ClaimsMode, Course, Membership, PresentsBy, Role
+from courses.models.course import (
+    STAFF_ROLES,
+    ClaimsMode,
+    Course,
+    Membership,
+    PerCourseSettings,
+    PresentsBy,
+    Role,
+)
 from courses.models.mail import OutgoingEmail, ScheduledRun
 from courses.models.schedule import Paper, Reading, Session, SessionKind
 
@@ -8,6 +16,7 @@ __all__ = [
     "Membership",
     "OutgoingEmail",
     "Paper",
+    "PerCourseSettings",
     "PresentsBy",
     "Reading",
     "Role",

@@ -372,3 +372,24 @@ class Membership(models.Model):
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES and self.dropped_at is None
+
+
+class PerCourseSettings:
+    """Mixin for an app's settings model with at most one row per course (attendance,
+    discussions, presenter feedback): ``of(course)`` gives that row, or the defaults unsaved
+    when the course has none, in one query the first time; the row is then kept on the
+    course as ``cached_as``, where a gradebook or an import may also put it."""
+
+    cached_as: str  # e.g. "_attendance_settings"
+
+    @classmethod
+    def defaults_for(cls, course):
+        """The settings of a course that has no row (unsaved)."""
+        return cls(course=course)
+
+    @classmethod
+    def of(cls, course):
+        if not hasattr(course, cls.cached_as):
+            found = cls.objects.filter(course=course).first()
+            setattr(course, cls.cached_as, found or cls.defaults_for(course))
+        return getattr(course, cls.cached_as)
