@@ -150,3 +150,23 @@ def login(client):
         return client
 
     return do
+
+
+@pytest.fixture
+def at():
+    """``at(instant)``: the clock stands still at ``instant`` until the next call, or the end
+    of the test (time-machine)."""
+    import time_machine
+
+    current = []
+
+    def go(instant):
+        if current:
+            current.pop().stop()
+        traveller = time_machine.travel(instant, tick=False)
+        traveller.start()
+        current.append(traveller)
+
+    yield go
+    if current:
+        current.pop().stop()

@@ -9,7 +9,6 @@
 from datetime import datetime
 
 import pytest
-import time_machine
 
 from attendance.models import CheckIn
 from tests.factories import LA
@@ -18,23 +17,6 @@ BEFORE = datetime(2025, 11, 4, 10, 0, tzinfo=LA)  # the day of class, before the
 IN_CLASS = datetime(2025, 11, 4, 10, 35, tzinfo=LA)
 LAST_MINUTE = datetime(2025, 11, 4, 12, 0, tzinfo=LA)  # class ended 11:50, +10 grace
 AFTER = datetime(2025, 11, 4, 12, 1, tzinfo=LA)
-
-
-@pytest.fixture
-def at():
-    """``at(instant)``: the clock stands still at ``instant`` for the rest of the test."""
-    current = []
-
-    def go(instant):
-        if current:
-            current.pop().stop()
-        traveller = time_machine.travel(instant, tick=False)
-        traveller.start()
-        current.append(traveller)
-
-    yield go
-    if current:
-        current.pop().stop()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ is Tue Nov 4 2025, its "Paper review" due Mon Nov 3 23:59 Los Angeles).
 from datetime import datetime
 
 import pytest
-import time_machine
 
 from discussions.models import DiscussionSettings, ThreadRule
 from tests import factories as f
@@ -18,23 +17,6 @@ from tests.factories import LA
 
 BEFORE_DUE = datetime(2025, 11, 3, 12, 0, tzinfo=LA)
 AFTER_DUE = datetime(2025, 11, 4, 9, 0, tzinfo=LA)  # 9 h 1 min after the due time
-
-
-@pytest.fixture
-def at():
-    """``at(instant)``: the clock stands still at ``instant`` until the next call."""
-    current = []
-
-    def go(instant):
-        if current:
-            current.pop().stop()
-        traveller = time_machine.travel(instant, tick=False)
-        traveller.start()
-        current.append(traveller)
-
-    yield go
-    if current:
-        current.pop().stop()
 
 
 @pytest.fixture

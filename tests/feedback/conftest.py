@@ -12,7 +12,6 @@ the window opens when class starts (10:30 Tue) and closes 48 h after it ends (Th
 from datetime import datetime
 
 import pytest
-import time_machine
 
 from courses.models import Role
 from feedback.models import FeedbackResponse, FeedbackSettings
@@ -23,23 +22,6 @@ IN_CLASS = datetime(2025, 11, 4, 10, 45, tzinfo=LA)
 OPEN = datetime(2025, 11, 5, 9, 0, tzinfo=LA)
 LAST_MINUTE = datetime(2025, 11, 6, 11, 50, 59, tzinfo=LA)
 AFTER = datetime(2025, 11, 6, 11, 51, tzinfo=LA)
-
-
-@pytest.fixture
-def at():
-    """``at(instant)``: the clock stands still at ``instant`` for the rest of the test."""
-    current = []
-
-    def go(instant):
-        if current:
-            current.pop().stop()
-        traveller = time_machine.travel(instant, tick=False)
-        traveller.start()
-        current.append(traveller)
-
-    yield go
-    if current:
-        current.pop().stop()
 
 
 def _student(course, email, name):
