@@ -9,19 +9,22 @@ message it gives, is claims/rules.py; the trigger refuses anything that slips pa
 it (raw SQL, a bug), so the invariants hold even if this module is wrong.
 """
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+import contextlib
+import functools
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
 from django.utils import timezone
 
 from claims import rules
 from claims.models import Claim, ClaimEvent
 from claims.rules import Refusal, SeatFacts
 from courses import timing
+from courses.access import Lateral
 from courses.mail import queue_email
-from courses.models import Course, Membership, Reading, Role
+from courses.models import Course, Membership, Paper, PresentsBy, Reading, Role, Session
 from teams.models import Team, TeamMember
 
 
@@ -172,22 +175,30 @@ def _check_seat(
 # One statement, so one snapshot of committed claims: if it says the reading is
 # taken, it was taken at that instant, and refusing is the same answer the
 # locked path would give a request that came that instant. Losers of a rush are
-# answered without queueing for the course lock; everyone else takes the lock.
-# It also says whether the reading is in the course (and claimable, and its
-# paper's title), whether the user is a student of the course and which team they
-# are in, so a claim from the board asks the database once before the lock.
-# The statement is a PL/pgSQL function (claims/migrations/0003), so PostgreSQL plans
-# it once per connection rather than on every claim.
+# answered without queueing for the course lock. It also says whether the reading is
+# in the course (and claimable, its paper and session), whether the user is a student
+# of the course and which team they are in. The board's button reads it in the same
+# statement as the course and the membership (``glance_lateral``): a loser costs three
+# queries, session and user included. The statement is a PL/pgSQL function
+# (claims/migrations/0006), so PostgreSQL plans it once per connection rather than on
+# every claim.
 AT_A_GLANCE_SQL = "SELECT * FROM courses_claim_glance(%s, %s, %s, %s)"
+GLANCE_CALL = "courses_claim_glance(%s, c.id, %s, c.presents_by = %s)"
 
 
 @dataclass
-class _Glance:
+class Glance:
+    """The row of ``courses_claim_glance``, its columns in order."""
+
     found: bool  # the reading is in the course
     claimable: bool
+    paper_id: int | None
     title: str
+    session_id: int | None
+    session_date: date | None
     is_student: bool
     team_id: int | None
+    team_name: str | None
     seats: list[int]  # in seat order
     names: list[str]  # their holders, in the same order
     held: int  # how many readings the user (or their team) holds
@@ -210,11 +221,50 @@ class _Glance:
             free_readings=int(self.any_free),
         )
 
+    def reading(self, reading_id: int, course: Course) -> Reading:
+        """The reading as far as this look read it (its paper's title, its session's
+        date); any other field is loaded from the database when asked for."""
+        reading = _as_read(
+            Reading,
+            id=reading_id,
+            course_id=course.pk,
+            session_id=self.session_id,
+            paper_id=self.paper_id,
+        )
+        reading.course = course
+        reading.paper = _as_read(Paper, id=self.paper_id, title=self.title)
+        reading.session = _as_read(Session, id=self.session_id, date=self.session_date)
+        return reading
 
-def _at_a_glance(course: Course, reading_id: int, user) -> _Glance:
+
+GLANCE_COLUMNS = tuple(column.name for column in fields(Glance))
+
+
+def _as_read(model, **values):
+    """A ``model`` instance holding ``values`` as a query would have read them: its other
+    fields are deferred (loaded on first access), never left at their defaults."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
+
+
+def _at_a_glance(course: Course, reading_id: int, user) -> Glance:
     with connection.cursor() as cursor:
         cursor.execute(AT_A_GLANCE_SQL, [reading_id, course.pk, user.pk, course.presents_by_team])
-        return _Glance(*cursor.fetchone())
+        return Glance(*cursor.fetchone())
+
+
+def _is_row_id(value: int) -> bool:
+    return 0 < value < 2**63  # a row's id is a bigint; the function's SQL refuses others
+
+
+def glance_lateral(request, reading_id: int) -> Lateral | None:
+    """For ``@member_required(lateral=...)``: the board's claim button reads its look at
+    the reading in the statement that reads the course (courses.access.Lateral)."""
+    if not _is_row_id(reading_id):
+        return None
+    return Lateral(
+        GLANCE_CALL, (reading_id, request.user.pk, PresentsBy.TEAM.value), GLANCE_COLUMNS
+    )
 
 
 # Lock the course row (as _lock_course) in one lean statement, reading back the
@@ -238,6 +288,128 @@ def _lock_course_rules(course: Course) -> Course:
     return course
 
 
+# A claim the look before the lock gave a seat is taken in one statement, its own
+# transaction: it locks the course row (the lock every claim change takes, so "first
+# come" stays the commit order) on the condition that the course's claim settings are
+# still those the rule decided on (else it inserts nothing); then it inserts the claim,
+# stamped with the instant it took the lock (the app's clock when the statement left,
+# plus the time the database spent waiting for the lock), and its audit event. The trigger runs
+# under that lock on what is committed by then and refuses a seat the look could not
+# see taken (SC001-SC003), as the unique constraints refuse a seat number or a reading
+# taken twice; the claim then decides again the locked way, whose message names who got
+# there first. Columns and values come from the models (``_Inserted``).
+CLAIM_IN_ONE_STATEMENT = """
+WITH course AS (
+    SELECT id FROM courses_course
+     WHERE id = %s
+       AND claims_open_at IS NOT DISTINCT FROM %s AND claims_close_at IS NOT DISTINCT FROM %s
+       AND presenters_per_reading = %s AND claims_per_presenter = %s
+       FOR UPDATE
+), claim AS (
+    INSERT INTO courses_claim ({claim_columns}, claimed_at)
+    SELECT {claim_values}, %s::timestamptz + (clock_timestamp() - statement_timestamp())
+      FROM course
+    RETURNING id, claimed_at
+)
+INSERT INTO courses_claimevent ({event_columns}, claim_id, at)
+SELECT {event_values}, claim.id, claim.claimed_at FROM claim
+RETURNING claim_id, at
+"""
+# What the statement may be refused for, by the trigger or a unique constraint, where
+# deciding again under the lock gives the answer (every other error is raised).
+RACE_LOST = {"SC001", "SC002", "SC003", "23505"}
+
+
+@dataclass(frozen=True)
+class _Inserted:
+    """What saving an unsaved instance of ``model`` would insert, but its primary key and
+    the fields ``left_out``: the columns, typed placeholders, and (``values``) the values."""
+
+    fields: tuple
+    columns: str
+    placeholders: str
+
+    @classmethod
+    @functools.cache
+    def of(cls, model, left_out: frozenset[str]) -> "_Inserted":
+        kept = tuple(
+            f for f in model._meta.concrete_fields if not f.primary_key and f.name not in left_out
+        )
+        return cls(
+            fields=kept,
+            columns=", ".join(connection.ops.quote_name(f.column) for f in kept),
+            placeholders=", ".join(f"%s::{f.cast_db_type(connection)}" for f in kept),
+        )
+
+    def values(self, instance) -> list:
+        return [f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in self.fields]
+
+
+@functools.cache
+def _claim_in_one_statement_sql() -> tuple[str, _Inserted, _Inserted]:
+    claim = _Inserted.of(Claim, frozenset({"claimed_at"}))
+    event = _Inserted.of(ClaimEvent, frozenset({"claim", "at"}))
+    sql = CLAIM_IN_ONE_STATEMENT.format(
+        claim_columns=claim.columns,
+        claim_values=claim.placeholders,
+        event_columns=event.columns,
+        event_values=event.placeholders,
+    )
+    return sql, claim, event
+
+
+def _claim_in_one_statement(
+    course: Course, reading_id: int, user, glance: Glance, seat: int
+) -> Claim | None:
+    """The claim ``user`` was given ``seat`` for by the look before the lock, taken in one
+    statement (CLAIM_IN_ONE_STATEMENT); None if the statement took nothing, for the
+    locked path to decide."""
+    by_team = course.presents_by_team
+    claim = Claim(
+        course=course,
+        reading_id=reading_id,
+        student=None if by_team else user,
+        team_id=glance.team_id if by_team else None,
+        seat=seat,
+        claimed_by=user,
+    )
+    event = ClaimEvent(
+        course=course,
+        reading_id=reading_id,
+        paper_title=glance.title[:300],
+        session_date=glance.session_date,
+        action=ClaimEvent.Action.CLAIM,
+        actor=user,
+        holder=str(glance.team_name if by_team else user)[:200],
+    )
+    sql, claim_shape, event_shape = _claim_in_one_statement_sql()
+    params = [
+        course.pk,
+        course.claims_open_at,
+        course.claims_close_at,
+        course.presenters_per_reading,
+        course.claims_per_presenter,
+        *claim_shape.values(claim),
+        timezone.now(),
+        *event_shape.values(event),
+    ]
+    # Alone, the statement is its own transaction; inside a caller's, it gets a savepoint.
+    alone = connection.get_autocommit() and not connection.in_atomic_block
+    try:
+        with contextlib.nullcontext() if alone else transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                row = cursor.fetchone()
+    except DatabaseError as exc:
+        if getattr(exc.__cause__, "pgcode", None) in RACE_LOST:
+            return None
+        raise
+    if row is None:  # the course's claim settings changed since the look
+        return None
+    claim.pk, claim.claimed_at = row
+    return claim
+
+
 def _loaded(reading: Reading) -> bool:
     return all(
         descriptor.is_cached(reading)
@@ -256,30 +428,53 @@ def claim_reading(*, reading: Reading, user, at: datetime | None = None) -> Clai
     return _claim(reading.course, reading.pk, user, reading, at=at)
 
 
-def claim_reading_in(*, course: Course, reading_id: int, user, at: datetime | None = None) -> Claim:
+def claim_reading_in(
+    *,
+    course: Course,
+    reading_id: int,
+    user,
+    at: datetime | None = None,
+    glance: dict | None = None,
+) -> Claim:
     """As claim_reading, for the board's button: the reading is found by its id in
     ``course`` (Reading.DoesNotExist if it is not there) by the same statement that
-    takes the snapshot of its claims, so a claim that loses a rush costs one query."""
-    if not 0 < reading_id < 2**63:  # no row's id (bigint), and the function's SQL refuses it
+    takes the snapshot of its claims, so a claim that loses a rush costs one query.
+    ``glance``: that statement's row, where the view read it with the course
+    (``glance_lateral``)."""
+    if not _is_row_id(reading_id):
         raise Reading.DoesNotExist
-    return _claim(course, reading_id, user, at=at)
+    return _claim(course, reading_id, user, at=at, glance=Glance(**glance) if glance else None)
 
 
-def _claim(course: Course, reading_id: int, user, reading: Reading | None = None, at=None) -> Claim:
-    """The seat rule decides twice: before the course lock on one unlocked look (a refusal
-    there is final: see AT_A_GLANCE_SQL), and under it on what it reads there, so the lock
-    is held only for the few statements that decide the seat: the lock, one query for the
-    claims, the claim and its audit event.
+def _claim(
+    course: Course,
+    reading_id: int,
+    user,
+    reading: Reading | None = None,
+    at=None,
+    glance: Glance | None = None,
+) -> Claim:
+    """The seat rule decides on one unlocked look (a refusal there is final: see
+    AT_A_GLANCE_SQL). Where the look knew all it needed and gave a seat, the claim is one
+    statement (CLAIM_IN_ONE_STATEMENT), which holds the lock only while it inserts. Else,
+    or where that statement took nothing, the rule decides again under the course lock on
+    what it reads there: the lock, one query for the claims, the claim and its audit event.
 
     ``at`` (the request's arrival; default now) decides whether the window is open, also
     under the lock: a claim that arrived before the close but queued for the lock past it
     still counts. Its claimed_at is the instant it took the lock (the commit order)."""
     at = at or timezone.now()
-    glance = _at_a_glance(course, reading_id, user)
+    glance = glance or _at_a_glance(course, reading_id, user)
     if not glance.found:
         raise Reading.DoesNotExist(f"No reading {reading_id} in {course.code}.")
-    if isinstance(refusal := rules.decide(glance.facts(course, user, at)), Refusal):
-        raise ClaimError.of(refusal)
+    decision = rules.decide(glance.facts(course, user, at))
+    if isinstance(decision, Refusal):
+        raise ClaimError.of(decision)
+    if decision is not None:
+        claim = _claim_in_one_statement(course, reading_id, user, glance, decision.number)
+        if claim is not None:
+            claim.reading = reading or glance.reading(reading_id, course)
+            return claim
     team = Team.objects.get(pk=glance.team_id) if course.presents_by_team else None
     student = None if team else user
     if reading is None:

@@ -262,14 +262,20 @@ def _claim_in(course, pk) -> Claim:
 
 
 @require_POST
-@member_required
+@member_required(lateral=service.glance_lateral)
 def claim_create(request, access, reading_id):
+    """The board's "Claim" button: the course, the membership and the look at the reading
+    are one statement (a rush's loser is answered from it)."""
     course = access.course
 
     def act():
         try:
             return service.claim_reading_in(
-                course=course, reading_id=reading_id, user=request.user, at=arrival(request)
+                course=course,
+                reading_id=reading_id,
+                user=request.user,
+                at=arrival(request),
+                glance=access.joined,
             )
         except Reading.DoesNotExist:
             raise Http404("No such reading in this course.") from None

@@ -1,6 +1,6 @@
-"""The database's side of the claim rules is the text of claims/migrations/0003: what the
-database runs is what a reader of that migration reads (the raw inserts it refuses are
-tests/claims/test_claims.py's)."""
+"""The database's side of the claim rules is the text of claims/migrations/0003 (the
+trigger) and 0006 (the look before the lock): what the database runs is what a reader of
+those migrations reads (the raw inserts it refuses are tests/claims/test_claims.py's)."""
 
 import importlib
 import re
@@ -13,6 +13,7 @@ from tests.claims.test_claims import raw_claim, sqlstate
 pytestmark = pytest.mark.django_db
 
 MIGRATION = importlib.import_module("claims.migrations.0003_claim_trigger_readable")
+GLANCE = importlib.import_module("claims.migrations.0006_glance_for_one_statement_claims")
 
 
 def body(sql: str) -> str:
@@ -34,12 +35,29 @@ def test_the_trigger_function_in_the_database_is_the_migrations_text():
 
 def test_the_glance_function_in_the_database_is_the_migrations_text():
     held = definition("courses_claim_glance")
-    assert body(held) == body(MIGRATION.GLANCE_FUNCTION)
+    assert body(held) == body(GLANCE.GLANCE_FUNCTION)
     assert " STABLE" in held
     assert (
-        "RETURNS TABLE(found boolean, claimable boolean, title text, is_student boolean,"
-        " team_id bigint, seats smallint[], names text[], held bigint, any_free boolean)"
+        "RETURNS TABLE(found boolean, claimable boolean, paper_id bigint, title text,"
+        " session_id bigint, session_date date, is_student boolean, team_id bigint,"
+        " team_name text, seats smallint[], names text[], held bigint, any_free boolean)"
     ) in held
+
+
+def test_the_glance_columns_are_the_services_in_order():
+    from claims.services import GLANCE_COLUMNS
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM courses_claim_glance(0, 0, 0, false)")
+        assert tuple(column.name for column in cursor.description) == GLANCE_COLUMNS
+
+
+def test_reversing_0006_restores_0003s_glance():
+    """Run here inside the test's transaction, which rolls it back."""
+    with connection.cursor() as cursor:
+        for sql in GLANCE.Migration.operations[0].reverse_sql:
+            cursor.execute(sql)
+    assert body(definition("courses_claim_glance")) == body(MIGRATION.GLANCE_FUNCTION)
 
 
 def test_the_trigger_still_fires_on_its_table():
@@ -58,7 +76,10 @@ def test_reversing_the_migration_restores_the_text_courses_0006_left(course, ali
     """Run here inside the test's transaction, which rolls it back."""
     courses_0006 = importlib.import_module("courses.migrations.0006_second_presenter_by_count")
     with connection.cursor() as cursor:
-        for sql in MIGRATION.Migration.operations[0].reverse_sql:
+        for sql in [
+            *GLANCE.Migration.operations[0].reverse_sql,
+            *MIGRATION.Migration.operations[0].reverse_sql,
+        ]:
             cursor.execute(sql)
     assert body(definition("courses_claim_enforce")) == body(courses_0006.NEW_FUNCTION)
     raw_claim(course, readings[0], alice)

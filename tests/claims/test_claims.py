@@ -13,16 +13,26 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from claims import services as service
 from claims.models import Claim, ClaimEvent
 from claims.services import (
     ClaimError,
     claim_assign,
     claim_move,
     claim_reading,
+    claim_reading_in,
     claim_remove,
     claim_withdraw,
 )
-from courses.models import Paper, PresentsBy, Reading, Session, SessionKind
+from courses.models import (
+    Course,
+    Membership,
+    Paper,
+    PresentsBy,
+    Reading,
+    Session,
+    SessionKind,
+)
 from teams.models import Team, TeamMember
 from tests.conftest import LA
 
@@ -361,12 +371,71 @@ def test_grading_a_claim_is_not_refused_by_the_guard(course, alice, readings):
     assert Claim.objects.get().points == 9
 
 
-def test_claiming_locks_the_course_row_before_deciding_the_seat(
+def _statements(queries):
+    return [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+
+def test_a_claim_the_look_gave_a_seat_is_one_statement_that_locks_the_course_first(
     course, alice, readings, window_open
 ):
+    reading = Reading.objects.select_related("course", "session", "paper").get(pk=readings[0].pk)
     with CaptureQueriesContext(connection) as queries:
-        claim_reading(reading=readings[0], user=alice)
-    statements = [q["sql"] for q in queries.captured_queries]
+        claim = claim_reading(reading=reading, user=alice)
+    statements = _statements(queries)
+    assert len(statements) == 2, statements
+    assert statements[0].startswith("SELECT * FROM courses_claim_glance(")
+    one = statements[1]
+    # The course row is locked (FOR UPDATE) before the rows that decide: the claim and
+    # its event are inserted from the locked row, so the trigger counts under the lock.
+    assert one.lstrip().startswith("WITH course AS (")
+    assert one.index("FOR UPDATE") < one.index("INSERT INTO courses_claim ")
+    assert one.index("INSERT INTO courses_claim ") < one.index("INSERT INTO courses_claimevent")
+    assert "FOR UPDATE" not in statements[0]
+    event = ClaimEvent.objects.get()
+    assert (claim.pk, claim.seat, claim.claimed_at) == (event.claim_id, 1, event.at)
+    assert claim.claimed_at - OPEN < timedelta(seconds=1)  # the app's clock, not the database's
+
+
+def test_the_one_statement_writes_what_the_locked_path_writes(
+    course, alice, bob, readings, window_open
+):
+    """Every column of the claim and its event, but ids and instants, is what the locked
+    path (a staff assignment's, here with the student's own fields) would have saved."""
+    fast = claim_reading(reading=readings[0], user=alice)
+    fast_row = Claim.objects.filter(pk=fast.pk).values().get()
+    fast_event = ClaimEvent.objects.filter(claim=fast).values().get()
+    locked = claim_assign(reading=readings[1], student=bob, actor=bob, reason="x")
+    Claim.objects.filter(pk=locked.pk).update(by_staff=False, reason="")
+    ClaimEvent.objects.filter(claim=locked).update(action="claim", reason="")
+    locked_row = Claim.objects.filter(pk=locked.pk).values().get()
+    locked_event = ClaimEvent.objects.filter(claim=locked).values().get()
+    differ = {"id", "claim_id", "reading_id", "student_id", "claimed_by_id", "actor_id"}
+    differ |= {"claimed_at", "at", "paper_title", "holder"}
+    assert {k: v for k, v in fast_row.items() if k not in differ} == {
+        k: v for k, v in locked_row.items() if k not in differ
+    }
+    assert {k: v for k, v in fast_event.items() if k not in differ} == {
+        k: v for k, v in locked_event.items() if k not in differ
+    }
+    assert (fast_row["student_id"], fast_row["claimed_by_id"]) == (alice.pk, alice.pk)
+    assert (fast_event["holder"], fast_event["paper_title"]) == (
+        "Alice Archer",
+        readings[0].paper.title,
+    )
+    assert fast_event["session_date"] == readings[0].session.date
+
+
+def test_where_the_look_cannot_decide_the_claim_decides_under_the_lock(
+    course, alice, readings, window_open
+):
+    """A student who already holds a reading (and may hold two): which one decides the
+    answer, and only the locked path reads it."""
+    course.claims_per_presenter = 2
+    course.save()
+    claim_reading(reading=readings[0], user=alice)
+    with CaptureQueriesContext(connection) as queries:
+        claim_reading(reading=readings[1], user=alice)
+    statements = _statements(queries)
     lock = next(
         i
         for i, sql in enumerate(statements)
@@ -385,6 +454,65 @@ def test_claiming_locks_the_course_row_before_deciding_the_seat(
     assert reads and all(lock < i < insert for i in reads)
 
 
+def test_a_seat_taken_after_the_look_is_refused_with_who_took_it(
+    course, alice, bob, readings, window_open
+):
+    """Bob's look saw FlashInfer free; Alice took it before his statement ran. The trigger
+    refuses his statement and the locked path names her."""
+    stale = service._at_a_glance(course, readings[0].pk, bob)
+    claim_reading(reading=readings[0], user=alice)
+    with pytest.raises(ClaimError, match="Alice Archer got “FlashInfer") as refused:
+        service._claim(course, readings[0].pk, bob, glance=stale)
+    assert refused.value.holders == ["Alice Archer"]
+    assert Claim.objects.active().count() == 1 == ClaimEvent.objects.count()
+
+
+def test_a_seat_number_taken_after_the_look_goes_to_the_next_seat(
+    course, alice, bob, dana, readings, window_open
+):
+    """Second seats are open; Bob's look saw seat 1 of Orca free, Dana took it: the unique
+    seat refuses his statement, and under the lock he gets seat 2."""
+    x, y = readings
+    claim_reading(reading=x, user=alice)
+    stale = service._at_a_glance(course, y.pk, bob)
+    claim_reading(reading=y, user=dana)  # now every reading has a presenter
+    claim = service._claim(course, y.pk, bob, glance=stale)
+    assert (claim.reading_id, claim.seat) == (y.pk, 2)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"claims_open_at": OPEN + timedelta(hours=1)},
+        {"claims_close_at": OPEN - timedelta(minutes=1)},
+        {"presenters_per_reading": 1, "claims_per_presenter": 1},
+    ],
+    ids=["opens-later", "closed", "seats"],
+)
+def test_claim_settings_changed_after_the_look_are_decided_on_under_the_lock(
+    course, alice, bob, readings, window_open, change
+):
+    """The course in hand is the one the view read; staff saved new settings since. The one
+    statement takes nothing, and the locked path decides on what it reads there."""
+    in_hand = Course.objects.get(pk=course.pk)
+    claim_reading(reading=readings[0], user=alice)
+    Course.objects.filter(pk=course.pk).update(**change)
+    if "presenters_per_reading" in change:  # one seat a reading: Bob's pick is now taken
+        with pytest.raises(ClaimError, match="got “FlashInfer"):
+            claim_reading_in(course=in_hand, reading_id=readings[0].pk, user=bob)
+        return
+    with pytest.raises(ClaimError, match="Claiming opens|claim window closed"):
+        claim_reading_in(course=in_hand, reading_id=readings[1].pk, user=bob)
+    assert Claim.objects.active().count() == 1
+
+
+def test_a_dropped_student_cannot_claim_through_the_service(course, alice, readings, window_open):
+    Membership.objects.filter(course=course, user=alice).update(dropped_at=OPEN)
+    with pytest.raises(ClaimError, match="Only students of this course"):
+        claim_reading(reading=readings[0], user=alice)
+    assert not Claim.objects.exists()
+
+
 def test_a_rush_loser_is_answered_without_waiting_for_the_lock(
     course, alice, bob, readings, window_open
 ):
@@ -395,22 +523,37 @@ def test_a_rush_loser_is_answered_without_waiting_for_the_lock(
     assert not any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
 
 
-def test_a_rush_loser_clicking_the_board_costs_four_queries(
+def test_a_rush_loser_clicking_the_board_costs_three_queries(
     login, course, alice, bob, readings, window_open
 ):
-    """Session, user, course with membership, one look at the reading's claims:
-    the statement a rush runs most is planned once per connection (migration 0005)."""
+    """Session, user, and one statement: the course with the membership and the look at
+    the reading's claims (planned once per connection: claims/migrations/0006)."""
     claim_reading(reading=readings[0], user=alice)
     client = login(bob)
     with CaptureQueriesContext(connection) as queries:
         response = client.post(claim_url(course, readings[0]))
     assert response.status_code == 302
     statements = [q["sql"] for q in queries.captured_queries]
-    assert len(statements) == 4, statements
-    assert statements[-1].startswith("SELECT * FROM courses_claim_glance(")
+    assert len(statements) == 3, statements
+    assert "FROM courses_course c" in statements[-1]
+    assert "LEFT JOIN LATERAL courses_claim_glance(" in statements[-1]
     assert not any("FOR UPDATE" in sql for sql in statements)
     page = client.get(board(course)).content.decode()
     assert "Alice Archer got “FlashInfer" in page
+
+
+def test_a_winner_clicking_the_board_costs_four_queries(
+    login, course, alice, readings, window_open
+):
+    client = login(alice)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(claim_url(course, readings[0]))
+    assert response.status_code == 302
+    statements = _statements(queries)
+    assert len(statements) == 4, statements
+    assert statements[-1].lstrip().startswith("WITH course AS (")
+    page = client.get(board(course)).content.decode()
+    assert "You present “FlashInfer" in page
 
 
 def test_the_board_button_refuses_readings_of_other_courses_and_instructor_readings(
@@ -472,23 +615,29 @@ def test_the_board_refreshes_itself_without_inline_script(login, course, alice, 
     assert "<script>" not in page and "onclick" not in page
 
 
+@pytest.mark.parametrize("path", ["one statement", "locked"])
 def test_a_claim_that_arrived_before_the_close_counts_though_it_waited_past_it(
-    monkeypatch, login, course, alice, readings
+    monkeypatch, login, course, alice, readings, path
 ):
     """SPEC: the server's clock decides at the moment the request arrives; a claim that
-    queued for the course lock across the close is judged on its arrival."""
-    from claims import services as service
-
-    real_lock = service._lock_course_rules
+    queued for the course lock across the close is judged on its arrival, on either path
+    (the locked one where Alice already holds a reading and may hold two)."""
     close = course.claims_close_at
+    waits_in = "_claim_in_one_statement"
+    if path == "locked":
+        course.claims_per_presenter = 2
+        course.save()
+        claim_assign(reading=readings[1], student=alice, actor=None, reason="seed")
+        waits_in = "_lock_course_rules"
+    real = getattr(service, waits_in)
     client = login(alice)
     with time_machine.travel(close - timedelta(milliseconds=5), tick=False) as clock:
 
-        def slow_lock(course):
+        def slow(*args):
             clock.move_to(close + timedelta(milliseconds=50))  # waited behind others
-            return real_lock(course)
+            return real(*args)
 
-        monkeypatch.setattr(service, "_lock_course_rules", slow_lock)
+        monkeypatch.setattr(service, waits_in, slow)
         page = client.post(claim_url(course, readings[0]), follow=True).content.decode()
     assert "You present" in page
-    assert Claim.objects.active().get().student == alice
+    assert Claim.objects.active().get(reading=readings[0]).student == alice

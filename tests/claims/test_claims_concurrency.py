@@ -7,12 +7,13 @@ who already hold a reading and withdraw at the same instant.
 """
 
 import threading
+import time
 from collections import Counter
 from datetime import date
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from claims.models import Claim, ClaimEvent
 from claims.services import (
@@ -147,3 +148,73 @@ def test_simultaneous_claims_and_withdrawals_keep_every_invariant(course, make_u
     refused = [o for o in outcomes if isinstance(o, ClaimError)]
     assert all(o.holders or "first" in o.message for o in refused)
     assert ClaimEvent.objects.count() == WITHDRAWERS * 2 + len(claimed)
+
+
+def _wait_until_blocked_on_a_lock(pattern: str, seconds: float = 30) -> None:
+    """Return once a backend running ``pattern`` (SQL LIKE) waits for a lock."""
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE %s",
+                [pattern],
+            )
+            if cursor.fetchone()[0]:
+                return
+    pytest.fail(f"no statement like {pattern!r} ever waited for a lock")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_that_waited_for_the_lock_sees_the_claim_committed_before_it(course, make_user):
+    """Alice's claim holds the course lock, uncommitted, when Bob's look sees FlashInfer
+    free: his one statement waits for the lock, and once she commits it must count her
+    claim (the trigger reads after the lock, not on the statement's older snapshot) and
+    answer him with her name."""
+    session = Session.objects.create(course=course, date=date(2025, 11, 4))
+    x, y = (
+        Reading.objects.create(
+            session=session, paper=Paper.objects.create(course=course, title=t), order=i
+        )
+        for i, t in enumerate(["FlashInfer", "Orca"], start=1)
+    )
+    alice, bob = (make_user(f"{n}@example.edu", f"{n.title()} Archer") for n in ("alice", "bob"))
+    for user in (alice, bob):
+        Membership.objects.create(user=user, course=course, role=Role.STUDENT)
+    claimed, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def alice_claims():
+        try:
+            with transaction.atomic():
+                outcome["alice"] = claim_reading(reading=x, user=alice)
+                claimed.set()
+                release.wait(timeout=60)
+        finally:
+            connections.close_all()
+
+    def bob_claims():
+        try:
+            outcome["bob"] = claim_reading(reading=x, user=bob)
+        except ClaimError as refused:
+            outcome["bob"] = refused
+        finally:
+            connections.close_all()
+
+    with time_machine.travel(OPEN, tick=False):
+        first = threading.Thread(target=alice_claims)
+        first.start()
+        assert claimed.wait(timeout=60)
+        second = threading.Thread(target=bob_claims)
+        second.start()
+        _wait_until_blocked_on_a_lock("%WITH course AS (%")
+        release.set()
+        first.join(timeout=60)
+        second.join(timeout=60)
+    refused = outcome["bob"]
+    assert isinstance(refused, ClaimError), refused
+    assert refused.holders == ["Alice Archer"]
+    assert "got “FlashInfer” first" in refused.message
+    assert list(Claim.objects.active().values_list("student", flat=True)) == [alice.pk]
+    assert ClaimEvent.objects.count() == 1
+    assert y.claims.count() == 0
