@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from claims import rules
@@ -24,7 +24,16 @@ from claims.rules import Refusal, SeatFacts
 from courses import timing
 from courses.access import Lateral
 from courses.mail import queue_email
-from courses.models import Course, Membership, Paper, PresentsBy, Reading, Role, Session
+from courses.models import (
+    Course,
+    Membership,
+    Paper,
+    PresentsBy,
+    Reading,
+    Role,
+    Session,
+    as_read,
+)
 from teams.models import Team, TeamMember
 
 
@@ -224,7 +233,7 @@ class Glance:
     def reading(self, reading_id: int, course: Course) -> Reading:
         """The reading as far as this look read it (its paper's title, its session's
         date); any other field is loaded from the database when asked for."""
-        reading = _as_read(
+        reading = as_read(
             Reading,
             id=reading_id,
             course_id=course.pk,
@@ -232,19 +241,12 @@ class Glance:
             paper_id=self.paper_id,
         )
         reading.course = course
-        reading.paper = _as_read(Paper, id=self.paper_id, title=self.title)
-        reading.session = _as_read(Session, id=self.session_id, date=self.session_date)
+        reading.paper = as_read(Paper, id=self.paper_id, title=self.title)
+        reading.session = as_read(Session, id=self.session_id, date=self.session_date)
         return reading
 
 
 GLANCE_COLUMNS = tuple(column.name for column in fields(Glance))
-
-
-def _as_read(model, **values):
-    """A ``model`` instance holding ``values`` as a query would have read them: its other
-    fields are deferred (loaded on first access), never left at their defaults."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
 
 
 def _at_a_glance(course: Course, reading_id: int, user) -> Glance:
@@ -322,8 +324,10 @@ RACE_LOST = {"SC001", "SC002", "SC003", "23505"}
 
 @dataclass(frozen=True)
 class _Inserted:
-    """What saving an unsaved instance of ``model`` would insert, but its primary key and
-    the fields ``left_out``: the columns, typed placeholders, and (``values``) the values."""
+    """What saving ``model`` would insert, but its primary key and the fields ``left_out``
+    (which the statement fills itself): the fields, their columns and typed placeholders.
+    ``params(given)`` are the values of the fields ``given`` (by attname) and every other
+    field's default, prepared as saving would prepare them."""
 
     fields: tuple
     columns: str
@@ -335,14 +339,25 @@ class _Inserted:
         kept = tuple(
             f for f in model._meta.concrete_fields if not f.primary_key and f.name not in left_out
         )
+        for model_field in kept:  # a value saving would compute, not a default: give it
+            if getattr(model_field, "auto_now", False) or getattr(
+                model_field, "auto_now_add", False
+            ):
+                raise TypeError(f"{model.__name__}.{model_field.name} is set when saved")
         return cls(
             fields=kept,
             columns=", ".join(connection.ops.quote_name(f.column) for f in kept),
             placeholders=", ".join(f"%s::{f.cast_db_type(connection)}" for f in kept),
         )
 
-    def values(self, instance) -> list:
-        return [f.get_db_prep_save(f.pre_save(instance, add=True), connection) for f in self.fields]
+    def values(self, given: dict) -> dict:
+        return {
+            f.attname: given[f.attname] if f.attname in given else f.get_default()
+            for f in self.fields
+        }
+
+    def params(self, values: dict) -> list:
+        return [f.get_db_prep_save(values[f.attname], connection) for f in self.fields]
 
 
 @functools.cache
@@ -363,35 +378,40 @@ def _claim_in_one_statement(
 ) -> Claim | None:
     """The claim ``user`` was given ``seat`` for by the look before the lock, taken in one
     statement (CLAIM_IN_ONE_STATEMENT); None if the statement took nothing, for the
-    locked path to decide."""
+    locked path to decide. No model instance is built to save: the values are the
+    models' own defaults but for what this claim sets."""
     by_team = course.presents_by_team
-    claim = Claim(
-        course=course,
-        reading_id=reading_id,
-        student=None if by_team else user,
-        team_id=glance.team_id if by_team else None,
-        seat=seat,
-        claimed_by=user,
-    )
-    event = ClaimEvent(
-        course=course,
-        reading_id=reading_id,
-        paper_title=glance.title[:300],
-        session_date=glance.session_date,
-        action=ClaimEvent.Action.CLAIM,
-        actor=user,
-        holder=str(glance.team_name if by_team else user)[:200],
-    )
     sql, claim_shape, event_shape = _claim_in_one_statement_sql()
+    claim_values = claim_shape.values(
+        {
+            "course_id": course.pk,
+            "reading_id": reading_id,
+            "student_id": None if by_team else user.pk,
+            "team_id": glance.team_id if by_team else None,
+            "seat": seat,
+            "claimed_by_id": user.pk,
+        }
+    )
+    event_values = event_shape.values(
+        {
+            "course_id": course.pk,
+            "reading_id": reading_id,
+            "paper_title": glance.title[:300],
+            "session_date": glance.session_date,
+            "action": ClaimEvent.Action.CLAIM.value,
+            "actor_id": user.pk,
+            "holder": str(glance.team_name if by_team else user)[:200],
+        }
+    )
     params = [
         course.pk,
         course.claims_open_at,
         course.claims_close_at,
         course.presenters_per_reading,
         course.claims_per_presenter,
-        *claim_shape.values(claim),
+        *claim_shape.params(claim_values),
         timezone.now(),
-        *event_shape.values(event),
+        *event_shape.params(event_values),
     ]
     # Alone, the statement is its own transaction; inside a caller's, it gets a savepoint.
     alone = connection.get_autocommit() and not connection.in_atomic_block
@@ -406,7 +426,10 @@ def _claim_in_one_statement(
         raise
     if row is None:  # the course's claim settings changed since the look
         return None
-    claim.pk, claim.claimed_at = row
+    claim = as_read(Claim, id=row[0], claimed_at=row[1], **claim_values)
+    claim.course, claim.claimed_by = course, user
+    if not by_team:
+        claim.student = user
     return claim
 
 

@@ -15,7 +15,7 @@ from django.db import DEFAULT_DB_ALIAS, connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from courses.models import STAFF_ROLES, Course, Membership, Role
+from courses.models import STAFF_ROLES, Course, Membership, Role, as_read
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,10 @@ def course_access(request, code: str, lateral: Lateral | None = None) -> CourseA
     membership_id, role, *joined = row[len(reader.attnames) :]
     membership = None
     if membership_id is not None:
-        membership = Membership(pk=membership_id, course=course, user=user, role=role)
+        membership = as_read(
+            Membership, id=membership_id, user_id=user.pk, course_id=course.pk, role=role
+        )
+        membership.course, membership.user = course, user
     access = CourseAccess(course, membership, user.is_authenticated and user.is_superuser)
     if lateral is not None and any(value is not None for value in joined):
         access.joined = dict(zip(lateral.columns, joined, strict=True))

@@ -8,6 +8,7 @@ from courses.models.course import (
     Role,
 )
 from courses.models.mail import OutgoingEmail, ScheduledRun
+from courses.models.rows import as_read
 from courses.models.schedule import Paper, Reading, Session, SessionKind
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "ScheduledRun",
     "Session",
     "SessionKind",
+    "as_read",
 ]
