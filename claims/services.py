@@ -22,13 +22,12 @@ from claims import rules
 from claims.models import Claim, ClaimEvent
 from claims.rules import Refusal, SeatFacts
 from courses import timing
-from courses.access import Lateral
+from courses.access import Joined
 from courses.mail import queue_email
 from courses.models import (
     Course,
     Membership,
     Paper,
-    PresentsBy,
     Reading,
     Role,
     Session,
@@ -187,12 +186,11 @@ def _check_seat(
 # answered without queueing for the course lock. It also says whether the reading is
 # in the course (and claimable, its paper and session), whether the user is a student
 # of the course and which team they are in. The board's button reads it in the same
-# statement as the course and the membership (``glance_lateral``): a loser costs three
+# statement as the course and the membership (``glance_with_course``): a loser costs three
 # queries, session and user included. The statement is a PL/pgSQL function
 # (claims/migrations/0006), so PostgreSQL plans it once per connection rather than on
 # every claim.
 AT_A_GLANCE_SQL = "SELECT * FROM courses_claim_glance(%s, %s, %s, %s)"
-GLANCE_CALL = "courses_claim_glance(%s, c.id, %s, c.presents_by = %s)"
 
 
 @dataclass
@@ -259,14 +257,13 @@ def _is_row_id(value: int) -> bool:
     return 0 < value < 2**63  # a row's id is a bigint; the function's SQL refuses others
 
 
-def glance_lateral(request, reading_id: int) -> Lateral | None:
-    """For ``@member_required(lateral=...)``: the board's claim button reads its look at
-    the reading in the statement that reads the course (courses.access.Lateral)."""
+def glance_with_course(request, reading_id: int) -> Joined | None:
+    """For ``@member_required(joined=...)``: the board's claim button reads its look at
+    the reading in the statement that reads the course (``courses_claim_access``,
+    claims/migrations/0007)."""
     if not _is_row_id(reading_id):
         return None
-    return Lateral(
-        GLANCE_CALL, (reading_id, request.user.pk, PresentsBy.TEAM.value), GLANCE_COLUMNS
-    )
+    return Joined("courses_claim_access", (reading_id,), GLANCE_COLUMNS)
 
 
 # Lock the course row (as _lock_course) in one lean statement, reading back the
@@ -463,7 +460,7 @@ def claim_reading_in(
     ``course`` (Reading.DoesNotExist if it is not there) by the same statement that
     takes the snapshot of its claims, so a claim that loses a rush costs one query.
     ``glance``: that statement's row, where the view read it with the course
-    (``glance_lateral``)."""
+    (``glance_with_course``)."""
     if not _is_row_id(reading_id):
         raise Reading.DoesNotExist
     return _claim(course, reading_id, user, at=at, glance=Glance(**glance) if glance else None)

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -27,10 +27,6 @@ from courses.middleware import arrival
 from courses.models import Membership, Reading, Role
 from courses.uploads import SLIDES
 from teams.models import Team, TeamMember
-
-
-def _board_url(course):
-    return reverse("claims:board", args=[course.code])
 
 
 def _is_holder(claim, user, team) -> bool:
@@ -252,7 +248,8 @@ def _change(request, course, act, done):
         messages.error(request, exc.message)
     else:
         messages.success(request, done(claim))
-    return redirect(_board_url(course))
+    # By the URL's name: redirect() given a path first tries it as a name, which fails.
+    return redirect("claims:board", course.code)
 
 
 def _claim_in(course, pk) -> Claim:
@@ -262,7 +259,7 @@ def _claim_in(course, pk) -> Claim:
 
 
 @require_POST
-@member_required(lateral=service.glance_lateral)
+@member_required(joined=service.glance_with_course)
 def claim_create(request, access, reading_id):
     """The board's "Claim" button: the course, the membership and the look at the reading
     are one statement (a rush's loser is answered from it)."""
@@ -409,7 +406,7 @@ def slides_upload(request, access, pk):
             messages.success(
                 request, f"Slides for “{reading.paper}” uploaded; they are on the schedule."
             )
-            return redirect(_board_url(course))
+            return redirect("claims:board", course.code)
         status = 400  # the form again, the reason next to the field, as on the team page
     due = course.slides_due(reading.session)
     return render(

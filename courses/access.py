@@ -19,14 +19,14 @@ from courses.models import STAFF_ROLES, Course, Membership, Role, as_read
 
 
 @dataclass(frozen=True)
-class Lateral:
-    """A call joined to the course row in course_access's one statement, for a view whose
-    first question is about the course it opens (a claim's look at its reading): both are
-    read in one round trip. ``call`` is SQL returning at most one row that may name the
-    course as ``c`` (``c.id``); ``params`` are its values; ``columns`` name its result's
-    columns, which reach the view as ``access.joined``."""
+class Joined:
+    """A PL/pgSQL function a view reads instead of ``courses_course_access``, for a view
+    whose first question is about the course it opens (a claim's look at its reading): both
+    are one statement. Called as ``function(code, user id, *params)``, it returns
+    courses_course_access's three columns, then ``columns``, which reach the view as
+    ``access.joined``."""
 
-    call: str
+    function: str
     params: tuple
     columns: tuple[str, ...]
 
@@ -36,7 +36,7 @@ class CourseAccess:
     course: Course
     membership: Membership | None
     is_superuser: bool = False
-    joined: dict | None = None  # a Lateral's row (None: no Lateral, or it returned none)
+    joined: dict | None = None  # a Joined function's extra columns (None: none asked)
 
     @property
     def role(self) -> str | None:
@@ -59,24 +59,21 @@ class CourseAccess:
         return self.membership is not None and self.membership.role == Role.STUDENT
 
 
-# The course and the user's membership in it (at most one row: unique per user and
-# course), in one statement. Every course page starts here, so it is raw SQL read with a
-# plain cursor: the ORM's query compiler and a raw queryset's column mapping cost more
-# than the query itself. A dropped membership grants nothing (Membership.objects leaves it
-# out; this query must too).
-COURSE_ACCESS_SQL = """
-SELECT {course_columns}, m.id, m.role{lateral_columns}
-  FROM courses_course c
-  LEFT JOIN courses_membership m
-    ON m.course_id = c.id AND m.user_id = %s AND m.dropped_at IS NULL{lateral_join}
- WHERE c.code = %s
-"""
+# The course and the user's membership in it, in one statement: every course page starts
+# here. The PL/pgSQL function ``courses_course_access`` (courses/migrations/0015) is planned
+# once per connection and keeps the rule (a dropped membership grants nothing); its row is
+# read with a plain cursor, since the ORM's query compiler and a raw queryset's column
+# mapping cost more than the query itself.
+ACCESS_SQL = (
+    "SELECT {course_columns}, a.membership_id, a.membership_role{joined_columns}"
+    " FROM {function}({placeholders}) a"
+)
 
 
 @dataclass(frozen=True)
 class _CourseRow:
-    """How a row of COURSE_ACCESS_SQL becomes a Course: its columns in field order, and
-    the converters a query would apply to them (a JSON field's, here)."""
+    """How a row of ACCESS_SQL becomes a Course: its columns in field order, and the
+    converters a query would apply to them (a JSON field's, here)."""
 
     select: str
     attnames: list[str]
@@ -95,7 +92,7 @@ class _CourseRow:
             if found:
                 converters.append((index, found, column))
         return cls(
-            select=", ".join(f"c.{connection.ops.quote_name(f.column)}" for f in fields),
+            select=", ".join(f"(a.course).{connection.ops.quote_name(f.column)}" for f in fields),
             attnames=[f.attname for f in fields],
             converters=converters,
         )
@@ -108,36 +105,35 @@ class _CourseRow:
         return Course.from_db(DEFAULT_DB_ALIAS, self.attnames, values)
 
 
-def _access_sql(lateral: Lateral | None) -> str:
-    if lateral is None:
-        return _plain_access_sql()
-    return COURSE_ACCESS_SQL.format(
-        course_columns=_CourseRow.of().select,
-        lateral_columns="".join(f", j.{column}" for column in lateral.columns),
-        lateral_join=f"\n  LEFT JOIN LATERAL {lateral.call} AS j ON true",
-    )
-
-
 @cache
-def _plain_access_sql() -> str:
-    return COURSE_ACCESS_SQL.format(
-        course_columns=_CourseRow.of().select, lateral_columns="", lateral_join=""
+def _access_sql(function: str, params: int, columns: tuple[str, ...]) -> str:
+    if not function.isidentifier():  # a name from the code, never from a request
+        raise ValueError(f"not a function name: {function!r}")
+    return ACCESS_SQL.format(
+        course_columns=_CourseRow.of().select,
+        joined_columns="".join(f", a.{connection.ops.quote_name(c)}" for c in columns),
+        function=function,
+        placeholders=", ".join(["%s"] * (2 + params)),
     )
 
 
-def course_access(request, code: str, lateral: Lateral | None = None) -> CourseAccess:
+def course_access(request, code: str, joined: Joined | None = None) -> CourseAccess:
     """The course with this code and the user's membership in it, in one query (with
-    ``lateral``'s row too, in the same statement)."""
+    ``joined``'s columns too, in the same statement)."""
     user = request.user
-    params = [user.pk, *(lateral.params if lateral else ()), code]
+    if joined is None:
+        sql, params = _access_sql("courses_course_access", 0, ()), [code, user.pk]
+    else:
+        sql = _access_sql(joined.function, len(joined.params), joined.columns)
+        params = [code, user.pk, *joined.params]
     with connection.cursor() as cursor:
-        cursor.execute(_access_sql(lateral), params)
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         raise Http404("No course with this code.")
     reader = _CourseRow.of()
     course = reader.course(row)
-    membership_id, role, *joined = row[len(reader.attnames) :]
+    membership_id, role, *extra = row[len(reader.attnames) :]
     membership = None
     if membership_id is not None:
         membership = as_read(
@@ -145,26 +141,25 @@ def course_access(request, code: str, lateral: Lateral | None = None) -> CourseA
         )
         membership.course, membership.user = course, user
     access = CourseAccess(course, membership, user.is_authenticated and user.is_superuser)
-    if lateral is not None and any(value is not None for value in joined):
-        access.joined = dict(zip(lateral.columns, joined, strict=True))
+    if joined is not None:
+        access.joined = dict(zip(joined.columns, extra, strict=True))
     request.course_access = access
     return access
 
 
-def member_required(view=None, *, lateral: Callable[..., Lateral | None] | None = None):
+def member_required(view=None, *, joined: Callable[..., Joined | None] | None = None):
     """Signed-in members of the course (any role); others: sign-in page or 404.
 
-    ``lateral(request, **view_kwargs)``, if given, names a Lateral to read with the
-    course (or None for none), as ``@member_required(lateral=...)``."""
+    ``joined(request, **view_kwargs)``, if given, names a Joined function to read the
+    course with (or None for the plain one), as ``@member_required(joined=...)``."""
     if view is None:
-        return partial(member_required, lateral=lateral)
+        return partial(member_required, joined=joined)
 
     @wraps(view)
     def wrapper(request, code, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        joined = lateral(request, **kwargs) if lateral is not None else None
-        access = course_access(request, code, joined)
+        access = course_access(request, code, joined(request, **kwargs) if joined else None)
         if not access.is_member:
             raise Http404("You are not in this course.")
         return view(request, access, *args, **kwargs)
@@ -189,7 +184,7 @@ def staff_required(view):
 
 __all__ = [
     "CourseAccess",
-    "Lateral",
+    "Joined",
     "course_access",
     "get_object_or_404",
     "member_required",

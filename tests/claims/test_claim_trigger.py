@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 MIGRATION = importlib.import_module("claims.migrations.0003_claim_trigger_readable")
 GLANCE = importlib.import_module("claims.migrations.0006_glance_for_one_statement_claims")
+CLAIM_ACCESS = importlib.import_module("claims.migrations.0007_claim_access_function")
 
 
 def body(sql: str) -> str:
@@ -44,6 +45,21 @@ def test_the_glance_function_in_the_database_is_the_migrations_text():
     ) in held
 
 
+def test_the_claim_access_function_in_the_database_is_the_migrations_text():
+    held = definition("courses_claim_access")
+    assert body(held) == body(CLAIM_ACCESS.ACCESS_FUNCTION)
+    assert " STABLE" in held
+
+
+def test_the_claim_access_columns_are_the_course_access_then_the_glance():
+    from claims.services import GLANCE_COLUMNS
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM courses_claim_access('no-such-course', 0, 0)")
+        names = tuple(column.name for column in cursor.description)
+    assert names == ("course", "membership_id", "membership_role", *GLANCE_COLUMNS)
+
+
 def test_the_glance_columns_are_the_services_in_order():
     from claims.services import GLANCE_COLUMNS
 
@@ -55,6 +71,7 @@ def test_the_glance_columns_are_the_services_in_order():
 def test_reversing_0006_restores_0003s_glance():
     """Run here inside the test's transaction, which rolls it back."""
     with connection.cursor() as cursor:
+        cursor.execute(CLAIM_ACCESS.Migration.operations[0].reverse_sql)
         for sql in GLANCE.Migration.operations[0].reverse_sql:
             cursor.execute(sql)
     assert body(definition("courses_claim_glance")) == body(MIGRATION.GLANCE_FUNCTION)
@@ -77,6 +94,7 @@ def test_reversing_the_migration_restores_the_text_courses_0006_left(course, ali
     courses_0006 = importlib.import_module("courses.migrations.0006_second_presenter_by_count")
     with connection.cursor() as cursor:
         for sql in [
+            CLAIM_ACCESS.Migration.operations[0].reverse_sql,
             *GLANCE.Migration.operations[0].reverse_sql,
             *MIGRATION.Migration.operations[0].reverse_sql,
         ]:

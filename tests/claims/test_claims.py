@@ -527,7 +527,7 @@ def test_a_rush_loser_clicking_the_board_costs_three_queries(
     login, course, alice, bob, readings, window_open
 ):
     """Session, user, and one statement: the course with the membership and the look at
-    the reading's claims (planned once per connection: claims/migrations/0006)."""
+    the reading's claims (planned once per connection: claims/migrations/0007)."""
     claim_reading(reading=readings[0], user=alice)
     client = login(bob)
     with CaptureQueriesContext(connection) as queries:
@@ -535,8 +535,7 @@ def test_a_rush_loser_clicking_the_board_costs_three_queries(
     assert response.status_code == 302
     statements = [q["sql"] for q in queries.captured_queries]
     assert len(statements) == 3, statements
-    assert "FROM courses_course c" in statements[-1]
-    assert "LEFT JOIN LATERAL courses_claim_glance(" in statements[-1]
+    assert " FROM courses_claim_access(" in statements[-1]
     assert not any("FOR UPDATE" in sql for sql in statements)
     page = client.get(board(course)).content.decode()
     assert "Alice Archer got “FlashInfer" in page

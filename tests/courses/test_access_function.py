@@ -1,0 +1,59 @@
+"""Every course page's first statement is courses/migrations/0015's function: the database
+runs the text that migration holds, and the page reads the course and the membership
+through it (a dropped membership grants nothing; a course column comes back by name)."""
+
+import importlib
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+MIGRATION = importlib.import_module("courses.migrations.0015_course_access_function")
+
+
+def test_the_access_function_in_the_database_is_the_migrations_text():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_functiondef('courses_course_access'::regproc)")
+        (held,) = cursor.fetchone()
+    body = re.compile(r"\$(?:function)?\$(.*)\$(?:function)?\$", re.DOTALL)
+    assert body.search(held).group(1) == body.search(MIGRATION.ACCESS_FUNCTION).group(1)
+    assert " STABLE" in held
+
+
+def test_a_course_page_reads_course_and_membership_in_one_call(login, course, alice):
+    client = login(alice)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("claims:board", args=[course.code]))
+    assert response.status_code == 200
+    first = next(q["sql"] for q in queries.captured_queries if "courses_course_access(" in q["sql"])
+    assert first.startswith('SELECT (a.course)."id", (a.course)."code"')
+    assert "courses_membership" not in first  # the rule is the function's
+
+
+def test_the_course_comes_back_whole_with_its_json_field(rf, course, alice):
+    from courses.access import course_access
+
+    course.letter_scale = [["A", 93], ["B", 80]]
+    course.save()
+    request = rf.get("/")
+    request.user = alice
+    access = course_access(request, course.code)
+    assert access.course.letter_scale == [["A", 93], ["B", 80]]
+    assert access.course.title == course.title
+    assert access.course.claims_open_at == course.claims_open_at
+    assert access.is_student and access.membership.role == "student"
+    # Fields the statement did not read load when asked for, never as defaults.
+    assert access.membership.joined_at == Membership.objects.get(pk=access.membership.pk).joined_at
+
+
+def test_a_dropped_membership_grants_nothing(login, course, alice):
+    Membership.objects.filter(user=alice, course=course).update(dropped_at=timezone.now())
+    response = login(alice).get(reverse("claims:board", args=[course.code]))
+    assert response.status_code == 404
