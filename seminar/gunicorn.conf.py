@@ -3,6 +3,8 @@
 import multiprocessing
 import os
 
+from seminar.gunicorn_hooks import post_worker_init  # noqa: F401 - a gunicorn hook
+
 bind = os.environ.get("BIND", "127.0.0.1:8001")
 # The usual (2 x cores) + 1 sync workers; requests are short and database-bound.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
