@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models import NOT_PROVIDED
 from django.utils import timezone
 
 from claims import rules
@@ -270,7 +271,9 @@ def glance_with_course(request, reading_id: int) -> Joined | None:
 # fields the claim rules depend on so the checks under the lock see them fresh.
 LOCK_RULES_SQL = (
     'SELECT "courses_course"."claims_open_at", "courses_course"."claims_close_at",'
-    ' "courses_course"."presenters_per_reading", "courses_course"."claims_per_presenter"'
+    ' "courses_course"."presenters_per_reading", "courses_course"."claims_per_presenter",'
+    ' "courses_course"."claims_mode", "courses_course"."preferences_open_at",'
+    ' "courses_course"."preferences_close_at"'
     ' FROM "courses_course" WHERE "courses_course"."id" = %s FOR UPDATE'
 )
 
@@ -283,6 +286,9 @@ def _lock_course_rules(course: Course) -> Course:
             course.claims_close_at,
             course.presenters_per_reading,
             course.claims_per_presenter,
+            course.claims_mode,
+            course.preferences_open_at,
+            course.preferences_close_at,
         ) = cursor.fetchone()
     return course
 
@@ -303,6 +309,8 @@ WITH course AS (
      WHERE id = %s
        AND claims_open_at IS NOT DISTINCT FROM %s AND claims_close_at IS NOT DISTINCT FROM %s
        AND presenters_per_reading = %s AND claims_per_presenter = %s
+       AND claims_mode = %s AND preferences_open_at IS NOT DISTINCT FROM %s
+       AND presents_by = %s
        FOR UPDATE
 ), claim AS (
     INSERT INTO courses_claim ({claim_columns}, claimed_at)
@@ -317,6 +325,10 @@ RETURNING claim_id, at
 # What the statement may be refused for, by the trigger or a unique constraint, where
 # deciding again under the lock gives the answer (every other error is raised).
 RACE_LOST = {"SC001", "SC002", "SC003", "23505"}
+
+
+# Fields whose pre_save gives the value as it is (dates' only when not auto_now).
+PLAIN_PRE_SAVE = (models.Field.pre_save, models.DateField.pre_save, models.DateTimeField.pre_save)
 
 
 @dataclass(frozen=True)
@@ -336,11 +348,15 @@ class _Inserted:
         kept = tuple(
             f for f in model._meta.concrete_fields if not f.primary_key and f.name not in left_out
         )
-        for model_field in kept:  # a value saving would compute, not a default: give it
-            if getattr(model_field, "auto_now", False) or getattr(
-                model_field, "auto_now_add", False
-            ):
-                raise TypeError(f"{model.__name__}.{model_field.name} is set when saved")
+        for model_field in kept:  # a value saving or the database would compute: give it
+            computed = (
+                getattr(model_field, "auto_now", False)
+                or getattr(model_field, "auto_now_add", False)
+                or model_field.db_default is not NOT_PROVIDED
+                or type(model_field).pre_save not in PLAIN_PRE_SAVE
+            )
+            if computed:
+                raise TypeError(f"{model.__name__}.{model_field.name} is computed when saved")
         return cls(
             fields=kept,
             columns=", ".join(connection.ops.quote_name(f.column) for f in kept),
@@ -406,6 +422,9 @@ def _claim_in_one_statement(
         course.claims_close_at,
         course.presenters_per_reading,
         course.claims_per_presenter,
+        course.claims_mode,
+        course.preferences_open_at,
+        course.presents_by,
         *claim_shape.params(claim_values),
         timezone.now(),
         *event_shape.params(event_values),
@@ -490,7 +509,10 @@ def _claim(
     decision = rules.decide(glance.facts(course, user, at))
     if isinstance(decision, Refusal):
         raise ClaimError.of(decision)
-    if decision is not None:
+    # Seat 1 only: it is always the lowest free seat, so the statement takes what the rule
+    # under the lock would. A higher seat the look saw free may be above a seat freed since
+    # (the trigger and the indexes would let it in); that claim decides under the lock.
+    if decision is not None and decision.number == 1:
         claim = _claim_in_one_statement(course, reading_id, user, glance, decision.number)
         if claim is not None:
             claim.reading = reading or glance.reading(reading_id, course)

@@ -248,7 +248,7 @@ def _change(request, course, act, done):
         messages.error(request, exc.message)
     else:
         messages.success(request, done(claim))
-    # By the URL's name: redirect() given a path first tries it as a name, which fails.
+    # By the URL's name: given a path, redirect() first tries to reverse it as a name.
     return redirect("claims:board", course.code)
 
 

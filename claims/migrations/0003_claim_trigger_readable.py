@@ -9,7 +9,7 @@ Two PL/pgSQL functions keep and serve the seat rule of claims/rules.py:
   student or team over ``claims_per_presenter`` (SC002), or a second presenter on a
   reading while a claimable reading of the course is free (SC003), whoever writes it.
 - ``courses_claim_glance(...)``, the claim service's look before the lock: raw facts
-  for the seat rule (claims/services.py ``_Glance``), one snapshot, no lock, planned
+  for the seat rule (claims/services.py ``Glance``), one snapshot, no lock, planned
   once per connection.
 
 Their text was written by courses/0004 and 0005 and rewritten by courses/0006 through a

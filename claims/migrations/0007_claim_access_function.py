@@ -3,6 +3,10 @@ in one statement planned once per connection: the course and the user's membersh
 ``courses_course_access`` (courses/0015) returns them, and the look at the reading,
 ``courses_claim_glance`` (claims/0006), for that course. A rush's loser is answered from
 this one row. tests/claims/test_claim_trigger.py checks that the database holds this text.
+
+PostgreSQL does not track what a PL/pgSQL body calls: a later migration that changes the
+glance's columns (or courses_course_access's) must create this function again with them,
+and the app's code that reads them ships with that migration.
 """
 
 from django.db import migrations

@@ -481,29 +481,55 @@ def test_a_seat_number_taken_after_the_look_goes_to_the_next_seat(
 
 
 @pytest.mark.parametrize(
-    "change",
+    ("change", "refused"),
     [
-        {"claims_open_at": OPEN + timedelta(hours=1)},
-        {"claims_close_at": OPEN - timedelta(minutes=1)},
-        {"presenters_per_reading": 1, "claims_per_presenter": 1},
+        ({"claims_open_at": OPEN + timedelta(hours=1)}, "Claiming opens"),
+        ({"claims_close_at": OPEN - timedelta(minutes=1)}, "claim window closed"),
+        (
+            {"claims_mode": "preferences", "preferences_open_at": OPEN - timedelta(days=1)},
+            "assigns papers by preference",
+        ),
+        ({"presenters_per_reading": 3}, None),
+        ({"claims_per_presenter": 2}, None),
     ],
-    ids=["opens-later", "closed", "seats"],
+    ids=["opens-later", "closed", "by-preference", "seats", "claims-per-presenter"],
 )
 def test_claim_settings_changed_after_the_look_are_decided_on_under_the_lock(
-    course, alice, bob, readings, window_open, change
+    course, bob, readings, window_open, change, refused
 ):
     """The course in hand is the one the view read; staff saved new settings since. The one
-    statement takes nothing, and the locked path decides on what it reads there."""
+    statement takes nothing (it locks the course only where the settings are still those
+    the rule decided on), and the locked path decides on what it reads there: it refuses
+    what the new window or mode refuses, and seats the others itself."""
     in_hand = Course.objects.get(pk=course.pk)
-    claim_reading(reading=readings[0], user=alice)
     Course.objects.filter(pk=course.pk).update(**change)
-    if "presenters_per_reading" in change:  # one seat a reading: Bob's pick is now taken
-        with pytest.raises(ClaimError, match="got “FlashInfer"):
-            claim_reading_in(course=in_hand, reading_id=readings[0].pk, user=bob)
-        return
-    with pytest.raises(ClaimError, match="Claiming opens|claim window closed"):
-        claim_reading_in(course=in_hand, reading_id=readings[1].pk, user=bob)
-    assert Claim.objects.active().count() == 1
+    with CaptureQueriesContext(connection) as queries:
+        if refused:
+            with pytest.raises(ClaimError, match=refused):
+                claim_reading_in(course=in_hand, reading_id=readings[1].pk, user=bob)
+        else:
+            claim = claim_reading_in(course=in_hand, reading_id=readings[1].pk, user=bob)
+            assert claim.seat == 1
+    statements = _statements(queries)
+    assert any(sql.startswith("\nWITH course AS (") for sql in statements)
+    locked = service.LOCK_RULES_SQL.replace("%s", str(course.pk))
+    assert locked in statements  # decided under the lock
+    assert ClaimEvent.objects.count() == (0 if refused else 1)
+
+
+def test_a_second_seat_is_decided_under_the_lock(course, alice, bob, dana, readings, window_open):
+    """Every reading has a presenter, so Orca's second seat is open; the look gives Bob seat
+    2. Seat 1 may be freed before his claim runs, and then the rule gives him seat 1: only
+    the locked path, which reads the claims under the lock, takes a second seat."""
+    x, y = readings
+    claim_reading(reading=x, user=alice)
+    first_on_y = claim_reading(reading=y, user=dana)
+    stale = service._at_a_glance(course, y.pk, bob)  # sees seat 1 held
+    claim_withdraw(claim=first_on_y, user=dana)
+    with CaptureQueriesContext(connection) as queries:
+        claim = service._claim(course, y.pk, bob, glance=stale)
+    assert claim.seat == 1  # the lowest free seat, as the rule gives it
+    assert not any(sql.lstrip().startswith("WITH course AS (") for sql in _statements(queries))
 
 
 def test_a_dropped_student_cannot_claim_through_the_service(course, alice, readings, window_open):

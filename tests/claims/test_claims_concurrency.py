@@ -168,9 +168,9 @@ def _wait_until_blocked_on_a_lock(pattern: str, seconds: float = 30) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_claim_that_waited_for_the_lock_sees_the_claim_committed_before_it(course, make_user):
     """Alice's claim holds the course lock, uncommitted, when Bob's look sees FlashInfer
-    free: his one statement waits for the lock, and once she commits it must count her
-    claim (the trigger reads after the lock, not on the statement's older snapshot) and
-    answer him with her name."""
+    free: his one statement waits for the lock, is refused once she commits (by the
+    trigger or the seat's unique index), and the claim decides again under the lock, which
+    answers him with her name. (The next test is the one only the trigger can refuse.)"""
     session = Session.objects.create(course=course, date=date(2025, 11, 4))
     x, y = (
         Reading.objects.create(
@@ -218,3 +218,56 @@ def test_a_claim_that_waited_for_the_lock_sees_the_claim_committed_before_it(cou
     assert list(Claim.objects.active().values_list("student", flat=True)) == [alice.pk]
     assert ClaimEvent.objects.count() == 1
     assert y.claims.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_trigger_counts_what_was_committed_while_the_claim_waited(course, make_user):
+    """Staff assign Bob to Orca and hold the course lock, uncommitted, when Bob's look sees
+    that he holds nothing and FlashInfer free: his one statement waits for the lock. Once
+    the assignment commits, only the trigger can refuse him (no unique index spans two
+    readings), and only if it counts on what is committed after the wait, not on the
+    statement's older snapshot. He keeps Orca alone and is told so."""
+    session = Session.objects.create(course=course, date=date(2025, 11, 4))
+    x, y = (
+        Reading.objects.create(
+            session=session, paper=Paper.objects.create(course=course, title=t), order=i
+        )
+        for i, t in enumerate(["FlashInfer", "Orca"], start=1)
+    )
+    bob = make_user("bob@example.edu", "Bob Baker")
+    Membership.objects.create(user=bob, course=course, role=Role.STUDENT)
+    assigned, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def staff_assign():
+        try:
+            with transaction.atomic():
+                claim_assign(reading=y, student=bob, actor=None, reason="swap agreed")
+                assigned.set()
+                release.wait(timeout=60)
+        finally:
+            connections.close_all()
+
+    def bob_claims():
+        try:
+            outcome["bob"] = claim_reading(reading=x, user=bob)
+        except ClaimError as refused:
+            outcome["bob"] = refused
+        finally:
+            connections.close_all()
+
+    with time_machine.travel(OPEN, tick=False):
+        first = threading.Thread(target=staff_assign)
+        first.start()
+        assert assigned.wait(timeout=60)
+        second = threading.Thread(target=bob_claims)
+        second.start()
+        _wait_until_blocked_on_a_lock("%WITH course AS (%")
+        release.set()
+        first.join(timeout=60)
+        second.join(timeout=60)
+    refused = outcome["bob"]
+    assert isinstance(refused, ClaimError), refused
+    assert refused.code == "holder_full"
+    assert "Bob Baker already presents “Orca”" in refused.message
+    assert list(Claim.objects.active().values_list("reading", flat=True)) == [y.pk]
