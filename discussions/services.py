@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from courses import reminders
+from courses.models import Reading
 from discussions.models import DiscussionSettings, Post, ReplyNotice
 from discussions.threads import ThreadInfo
 from reviews.models import Review
@@ -100,6 +101,9 @@ def post_create(
     )
     kind = info.counting_kind
     if kind is not None and parent is None and not is_staff:
+        # First posts on a reading queue here (a double click, two members of a team posting
+        # at once): the second then sees the review the first made, and is discussion.
+        list(Reading.objects.select_for_update(no_key=True).filter(pk=reading.pk).values("pk"))
         owed = _owed(kind, reading, author, now)
         # A review already there is the first post's, or was written on the review form
         # before the thread counted: it is kept as it is, and this post is discussion.
