@@ -267,29 +267,31 @@ def glance_with_course(request, reading_id: int) -> Joined | None:
     return Joined("courses_claim_access", (reading_id,), GLANCE_COLUMNS)
 
 
-# Lock the course row (as _lock_course) in one lean statement, reading back the
-# fields the claim rules depend on so the checks under the lock see them fresh.
-LOCK_RULES_SQL = (
-    'SELECT "courses_course"."claims_open_at", "courses_course"."claims_close_at",'
-    ' "courses_course"."presenters_per_reading", "courses_course"."claims_per_presenter",'
-    ' "courses_course"."claims_mode", "courses_course"."preferences_open_at",'
-    ' "courses_course"."preferences_close_at"'
-    ' FROM "courses_course" WHERE "courses_course"."id" = %s FOR UPDATE'
+# The course's fields the claim rules read. The locked path reads them again under the
+# lock; the one statement goes ahead only where they, and who presents (which decided the
+# holder before the lock), are still those the rule decided on.
+CLAIM_SETTINGS = (
+    "claims_open_at",
+    "claims_close_at",
+    "presenters_per_reading",
+    "claims_per_presenter",
+    "claims_mode",
+    "preferences_open_at",
+    "preferences_close_at",
 )
+DECIDED_ON = (*CLAIM_SETTINGS, "presents_by")
+
+# Lock the course row (as _lock_course) in one lean statement, reading back the
+# CLAIM_SETTINGS so the checks under the lock see them fresh.
+_SETTINGS_COLUMNS = ", ".join(f'"courses_course"."{name}"' for name in CLAIM_SETTINGS)
+LOCK_RULES_SQL = f'SELECT {_SETTINGS_COLUMNS} FROM "courses_course" WHERE "id" = %s FOR UPDATE'  # noqa: S608
 
 
 def _lock_course_rules(course: Course) -> Course:
     with connection.cursor() as cursor:
         cursor.execute(LOCK_RULES_SQL, [course.pk])
-        (
-            course.claims_open_at,
-            course.claims_close_at,
-            course.presenters_per_reading,
-            course.claims_per_presenter,
-            course.claims_mode,
-            course.preferences_open_at,
-            course.preferences_close_at,
-        ) = cursor.fetchone()
+        for name, value in zip(CLAIM_SETTINGS, cursor.fetchone(), strict=True):
+            setattr(course, name, value)
     return course
 
 
@@ -305,13 +307,7 @@ def _lock_course_rules(course: Course) -> Course:
 # there first. Columns and values come from the models (``_Inserted``).
 CLAIM_IN_ONE_STATEMENT = """
 WITH course AS (
-    SELECT id FROM courses_course
-     WHERE id = %s
-       AND claims_open_at IS NOT DISTINCT FROM %s AND claims_close_at IS NOT DISTINCT FROM %s
-       AND presenters_per_reading = %s AND claims_per_presenter = %s
-       AND claims_mode = %s AND preferences_open_at IS NOT DISTINCT FROM %s
-       AND presents_by = %s
-       FOR UPDATE
+    SELECT id FROM courses_course WHERE id = %s AND {unchanged} FOR UPDATE
 ), claim AS (
     INSERT INTO courses_claim ({claim_columns}, claimed_at)
     SELECT {claim_values}, %s::timestamptz + (clock_timestamp() - statement_timestamp())
@@ -378,6 +374,7 @@ def _claim_in_one_statement_sql() -> tuple[str, _Inserted, _Inserted]:
     claim = _Inserted.of(Claim, frozenset({"claimed_at"}))
     event = _Inserted.of(ClaimEvent, frozenset({"claim", "at"}))
     sql = CLAIM_IN_ONE_STATEMENT.format(
+        unchanged=" AND ".join(f"{name} IS NOT DISTINCT FROM %s" for name in DECIDED_ON),
         claim_columns=claim.columns,
         claim_values=claim.placeholders,
         event_columns=event.columns,
@@ -418,13 +415,7 @@ def _claim_in_one_statement(
     )
     params = [
         course.pk,
-        course.claims_open_at,
-        course.claims_close_at,
-        course.presenters_per_reading,
-        course.claims_per_presenter,
-        course.claims_mode,
-        course.preferences_open_at,
-        course.presents_by,
+        *(getattr(course, name) for name in DECIDED_ON),
         *claim_shape.params(claim_values),
         timezone.now(),
         *event_shape.params(event_values),

@@ -3,29 +3,18 @@ trigger) and 0006 (the look before the lock): what the database runs is what a r
 those migrations reads (the raw inserts it refuses are tests/claims/test_claims.py's)."""
 
 import importlib
-import re
 
 import pytest
 from django.db import DatabaseError, connection
 
 from tests.claims.test_claims import raw_claim, sqlstate
+from tests.dbfunctions import body, definition
 
 pytestmark = pytest.mark.django_db
 
 MIGRATION = importlib.import_module("claims.migrations.0003_claim_trigger_readable")
 GLANCE = importlib.import_module("claims.migrations.0006_glance_for_one_statement_claims")
 CLAIM_ACCESS = importlib.import_module("claims.migrations.0007_claim_access_function")
-
-
-def body(sql: str) -> str:
-    """The function's body: the text between its dollar quotes."""
-    return re.search(r"\$(?:function)?\$(.*)\$(?:function)?\$", sql, re.DOTALL).group(1)
-
-
-def definition(function: str) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_get_functiondef(%s::regproc)", [function])
-        return cursor.fetchone()[0]
 
 
 def test_the_trigger_function_in_the_database_is_the_migrations_text():

@@ -165,53 +165,68 @@ def _wait_until_blocked_on_a_lock(pattern: str, seconds: float = 30) -> None:
     pytest.fail(f"no statement like {pattern!r} ever waited for a lock")
 
 
+def _flashinfer_and_orca(course):
+    session = Session.objects.create(course=course, date=date(2025, 11, 4))
+    return [
+        Reading.objects.create(
+            session=session, paper=Paper.objects.create(course=course, title=title), order=i
+        )
+        for i, title in enumerate(["FlashInfer", "Orca"], start=1)
+    ]
+
+
+def _while_it_holds_the_lock(first, then):
+    """Run ``first()`` in a transaction on its own connection and keep it open (the course
+    lock held, its change uncommitted) until ``then()``, on another connection, waits for
+    that lock in a claim's one statement; then commit. Return what ``then()`` returned or
+    the ClaimError it raised."""
+    done, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def holding():
+        try:
+            with transaction.atomic():
+                first()
+                done.set()
+                release.wait(timeout=60)
+        finally:
+            connections.close_all()
+
+    def waiting():
+        try:
+            outcome["then"] = then()
+        except ClaimError as refused:
+            outcome["then"] = refused
+        finally:
+            connections.close_all()
+
+    with time_machine.travel(OPEN, tick=False):
+        holder = threading.Thread(target=holding)
+        holder.start()
+        assert done.wait(timeout=60)
+        waiter = threading.Thread(target=waiting)
+        waiter.start()
+        _wait_until_blocked_on_a_lock("%WITH course AS (%")
+        release.set()
+        holder.join(timeout=60)
+        waiter.join(timeout=60)
+    return outcome["then"]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_claim_that_waited_for_the_lock_sees_the_claim_committed_before_it(course, make_user):
     """Alice's claim holds the course lock, uncommitted, when Bob's look sees FlashInfer
     free: his one statement waits for the lock, is refused once she commits (by the
     trigger or the seat's unique index), and the claim decides again under the lock, which
     answers him with her name. (The next test is the one only the trigger can refuse.)"""
-    session = Session.objects.create(course=course, date=date(2025, 11, 4))
-    x, y = (
-        Reading.objects.create(
-            session=session, paper=Paper.objects.create(course=course, title=t), order=i
-        )
-        for i, t in enumerate(["FlashInfer", "Orca"], start=1)
-    )
+    x, y = _flashinfer_and_orca(course)
     alice, bob = (make_user(f"{n}@example.edu", f"{n.title()} Archer") for n in ("alice", "bob"))
     for user in (alice, bob):
         Membership.objects.create(user=user, course=course, role=Role.STUDENT)
-    claimed, release = threading.Event(), threading.Event()
-    outcome = {}
-
-    def alice_claims():
-        try:
-            with transaction.atomic():
-                outcome["alice"] = claim_reading(reading=x, user=alice)
-                claimed.set()
-                release.wait(timeout=60)
-        finally:
-            connections.close_all()
-
-    def bob_claims():
-        try:
-            outcome["bob"] = claim_reading(reading=x, user=bob)
-        except ClaimError as refused:
-            outcome["bob"] = refused
-        finally:
-            connections.close_all()
-
-    with time_machine.travel(OPEN, tick=False):
-        first = threading.Thread(target=alice_claims)
-        first.start()
-        assert claimed.wait(timeout=60)
-        second = threading.Thread(target=bob_claims)
-        second.start()
-        _wait_until_blocked_on_a_lock("%WITH course AS (%")
-        release.set()
-        first.join(timeout=60)
-        second.join(timeout=60)
-    refused = outcome["bob"]
+    refused = _while_it_holds_the_lock(
+        lambda: claim_reading(reading=x, user=alice),
+        lambda: claim_reading(reading=x, user=bob),
+    )
     assert isinstance(refused, ClaimError), refused
     assert refused.holders == ["Alice Archer"]
     assert "got “FlashInfer” first" in refused.message
@@ -227,46 +242,13 @@ def test_the_trigger_counts_what_was_committed_while_the_claim_waited(course, ma
     the assignment commits, only the trigger can refuse him (no unique index spans two
     readings), and only if it counts on what is committed after the wait, not on the
     statement's older snapshot. He keeps Orca alone and is told so."""
-    session = Session.objects.create(course=course, date=date(2025, 11, 4))
-    x, y = (
-        Reading.objects.create(
-            session=session, paper=Paper.objects.create(course=course, title=t), order=i
-        )
-        for i, t in enumerate(["FlashInfer", "Orca"], start=1)
-    )
+    x, y = _flashinfer_and_orca(course)
     bob = make_user("bob@example.edu", "Bob Baker")
     Membership.objects.create(user=bob, course=course, role=Role.STUDENT)
-    assigned, release = threading.Event(), threading.Event()
-    outcome = {}
-
-    def staff_assign():
-        try:
-            with transaction.atomic():
-                claim_assign(reading=y, student=bob, actor=None, reason="swap agreed")
-                assigned.set()
-                release.wait(timeout=60)
-        finally:
-            connections.close_all()
-
-    def bob_claims():
-        try:
-            outcome["bob"] = claim_reading(reading=x, user=bob)
-        except ClaimError as refused:
-            outcome["bob"] = refused
-        finally:
-            connections.close_all()
-
-    with time_machine.travel(OPEN, tick=False):
-        first = threading.Thread(target=staff_assign)
-        first.start()
-        assert assigned.wait(timeout=60)
-        second = threading.Thread(target=bob_claims)
-        second.start()
-        _wait_until_blocked_on_a_lock("%WITH course AS (%")
-        release.set()
-        first.join(timeout=60)
-        second.join(timeout=60)
-    refused = outcome["bob"]
+    refused = _while_it_holds_the_lock(
+        lambda: claim_assign(reading=y, student=bob, actor=None, reason="swap agreed"),
+        lambda: claim_reading(reading=x, user=bob),
+    )
     assert isinstance(refused, ClaimError), refused
     assert refused.code == "holder_full"
     assert "Bob Baker already presents “Orca”" in refused.message

@@ -3,7 +3,6 @@ runs the text that migration holds, and the page reads the course and the member
 through it (a dropped membership grants nothing; a course column comes back by name)."""
 
 import importlib
-import re
 
 import pytest
 from django.db import connection
@@ -12,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Membership
+from tests.dbfunctions import body, definition
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +19,8 @@ MIGRATION = importlib.import_module("courses.migrations.0015_course_access_funct
 
 
 def test_the_access_function_in_the_database_is_the_migrations_text():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_get_functiondef('courses_course_access'::regproc)")
-        (held,) = cursor.fetchone()
-    body = re.compile(r"\$(?:function)?\$(.*)\$(?:function)?\$", re.DOTALL)
-    assert body.search(held).group(1) == body.search(MIGRATION.ACCESS_FUNCTION).group(1)
+    held = definition("courses_course_access")
+    assert body(held) == body(MIGRATION.ACCESS_FUNCTION)
     assert " STABLE" in held
 
 
