@@ -1,19 +1,32 @@
 """Who may reach what in a course: shared by every app's views.
 
-A view that handles one course calls ``course_context`` (or uses the
-decorators) and gets the course and the user's membership in one query.
-Outsiders get 404, not 403, for anything personal, so ids in URLs reveal
-nothing.
+A view that handles one course calls ``course_access`` (or uses the
+decorators) and gets the course and the user's membership in one query,
+the signed-in user too where Django has not read them yet. Outsiders get
+404, not 403, for anything personal, so ids in URLs reveal nothing.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial, wraps
 
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth import (
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    get_user_model,
+    load_backend,
+)
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.crypto import constant_time_compare
+from django.utils.module_loading import import_string
 
 from courses.models import STAFF_ROLES, Course, Membership, Role, as_read
 
@@ -59,21 +72,22 @@ class CourseAccess:
         return self.membership is not None and self.membership.role == Role.STUDENT
 
 
-# The course and the user's membership in it, in one statement: every course page starts
-# here. The PL/pgSQL function ``courses_course_access`` (courses/migrations/0015) is planned
-# once per connection and keeps the rule (a dropped membership grants nothing); its row is
-# read with a plain cursor, since the ORM's query compiler and a raw queryset's column
-# mapping cost more than the query itself.
+# The course, the user's membership in it and the user's own row, in one statement: every
+# course page starts here. The PL/pgSQL function ``courses_course_access``
+# (courses/migrations/0015, 0016) is planned once per connection and keeps the rule (a
+# dropped membership grants nothing); its row is read with a plain cursor, since the ORM's
+# query compiler and a raw queryset's column mapping cost more than the query itself.
 ACCESS_SQL = (
-    "SELECT {course_columns}, a.membership_id, a.membership_role{joined_columns}"
-    " FROM {function}({placeholders}) a"
+    "SELECT {course_columns}, a.membership_id, a.membership_role, {account_columns}"
+    "{joined_columns} FROM {function}({placeholders}) a"
 )
 
 
 @dataclass(frozen=True)
-class _CourseRow:
-    """How a row of ACCESS_SQL becomes a Course: its columns in field order, and the
-    converters a query would apply to them (a JSON field's, here)."""
+class _Columns:
+    """How a composite column of ACCESS_SQL (``a.course``, ``a.account``) becomes a model
+    instance: its columns in field order, and the converters a query would apply to them
+    (a JSON field's, for a course)."""
 
     select: str
     attnames: list[str]
@@ -81,28 +95,36 @@ class _CourseRow:
 
     @classmethod
     @cache
-    def of(cls) -> "_CourseRow":
-        fields = Course._meta.concrete_fields
+    def of(cls, model, composite: str) -> "_Columns":
+        fields = model._meta.concrete_fields
         converters = []
         for index, model_field in enumerate(fields):
-            column = model_field.get_col(Course._meta.db_table)
+            column = model_field.get_col(model._meta.db_table)
             found = connection.ops.get_db_converters(column) + model_field.get_db_converters(
                 connection
             )
             if found:
                 converters.append((index, found, column))
+        quote = connection.ops.quote_name
         return cls(
-            select=", ".join(f"(a.course).{connection.ops.quote_name(f.column)}" for f in fields),
+            select=", ".join(f"(a.{composite}).{quote(f.column)}" for f in fields),
             attnames=[f.attname for f in fields],
             converters=converters,
         )
 
-    def course(self, row) -> Course:
-        values = list(row[: len(self.attnames)])
+    def instance(self, model, values: list):
         for index, converters, column in self.converters:
             for converter in converters:
                 values[index] = converter(values[index], column, connection)
-        return Course.from_db(DEFAULT_DB_ALIAS, self.attnames, values)
+        return model.from_db(DEFAULT_DB_ALIAS, self.attnames, values)
+
+
+def _course_columns() -> _Columns:
+    return _Columns.of(Course, "course")
+
+
+def _account_columns() -> _Columns:
+    return _Columns.of(get_user_model(), "account")
 
 
 @cache
@@ -110,30 +132,90 @@ def _access_sql(function: str, params: int, columns: tuple[str, ...]) -> str:
     if not function.isidentifier():  # a name from the code, never from a request
         raise ValueError(f"not a function name: {function!r}")
     return ACCESS_SQL.format(
-        course_columns=_CourseRow.of().select,
+        course_columns=_course_columns().select,
+        account_columns=_account_columns().select,
         joined_columns="".join(f", a.{connection.ops.quote_name(c)}" for c in columns),
         function=function,
         placeholders=", ".join(["%s"] * (2 + params)),
     )
 
 
+def _session_user_id(request):
+    """The id of the user this request's session names, where Django has not loaded
+    ``request.user`` yet and the session's backend loads a session's user as ModelBackend
+    does (so ``_vouched_for`` makes every check django.contrib.auth.get_user would); None
+    otherwise: ``request.user`` is Django's to load."""
+    if hasattr(request, "_cached_user") or not hasattr(request, "session"):
+        return None
+    try:
+        backend_path = request.session[BACKEND_SESSION_KEY]
+        user_id = get_user_model()._meta.pk.to_python(request.session[SESSION_KEY])
+    except (KeyError, ValidationError):
+        return None
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    return user_id if _loads_users_as_model_backend(backend_path) else None
+
+
+@cache
+def _loads_users_as_model_backend(backend_path: str) -> bool:
+    return getattr(import_string(backend_path), "get_user", None) is ModelBackend.get_user
+
+
+def _vouched_for(request, account) -> bool:
+    """Whether django.contrib.auth.get_user would give this request ``account`` (the user its
+    session names, read with the course; None if there is no such user) by its own checks:
+    the backend would load them (ModelBackend refuses an inactive user) and the session's
+    hash is theirs under the current secret key. Anything else (a hash made with a
+    fallback key, which Django rotates) is left to Django."""
+    if account is None:
+        return False
+    backend = load_backend(request.session[BACKEND_SESSION_KEY])
+    if not backend.user_can_authenticate(account):
+        return False
+    session_hash = request.session.get(HASH_SESSION_KEY)
+    return bool(session_hash) and constant_time_compare(
+        session_hash, account.get_session_auth_hash()
+    )
+
+
 def course_access(request, code: str, joined: Joined | None = None) -> CourseAccess:
     """The course with this code and the user's membership in it, in one query (with
-    ``joined``'s columns too, in the same statement)."""
-    user = request.user
+    ``joined``'s columns too, in the same statement).
+
+    Where ``request.user`` is not loaded yet, the statement reads the user the session
+    names too, and they become ``request.user`` once the session vouches for them as
+    Django's get_user checks it; where it does not, Django loads ``request.user`` as it
+    always does, and the course is read again for whoever that is."""
+    pending = _session_user_id(request)
+    user_id = request.user.pk if pending is None else pending
     if joined is None:
-        sql, params = _access_sql("courses_course_access", 0, ()), [code, user.pk]
+        sql, params = _access_sql("courses_course_access", 0, ()), [code, user_id]
     else:
         sql = _access_sql(joined.function, len(joined.params), joined.columns)
-        params = [code, user.pk, *joined.params]
+        params = [code, user_id, *joined.params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         raise Http404("No course with this code.")
-    reader = _CourseRow.of()
-    course = reader.course(row)
-    membership_id, role, *extra = row[len(reader.attnames) :]
+    course_columns, account_columns = _course_columns(), _account_columns()
+    size = len(course_columns.attnames)
+    course = course_columns.instance(Course, list(row[:size]))
+    membership_id, role = row[size : size + 2]
+    end = size + 2 + len(account_columns.attnames)
+    account_values, extra = list(row[size + 2 : end]), row[end:]
+    if pending is not None:
+        account = None
+        if account_values[0] is not None:
+            account = account_columns.instance(get_user_model(), account_values)
+        if not _vouched_for(request, account):
+            # Django decides (and ends a session it does not vouch for); read the course
+            # again for whoever it decides on.
+            request._cached_user = auth.get_user(request)
+            return course_access(request, code, joined)
+        request.user = request._cached_user = account
+    user = request.user
     membership = None
     if membership_id is not None:
         membership = as_read(
@@ -147,6 +229,20 @@ def course_access(request, code: str, joined: Joined | None = None) -> CourseAcc
     return access
 
 
+def _signed_in_access(request, code: str, joined: Joined | None = None) -> CourseAccess | None:
+    """course_access for a signed-in user; None (send them to sign in) for anyone else,
+    also where the course does not exist, as before a course is looked up."""
+    if _session_user_id(request) is None and not request.user.is_authenticated:
+        return None
+    try:
+        access = course_access(request, code, joined)
+    except Http404:
+        if not request.user.is_authenticated:
+            return None
+        raise
+    return access if request.user.is_authenticated else None
+
+
 def member_required(view=None, *, joined: Callable[..., Joined | None] | None = None):
     """Signed-in members of the course (any role); others: sign-in page or 404.
 
@@ -157,9 +253,9 @@ def member_required(view=None, *, joined: Callable[..., Joined | None] | None = 
 
     @wraps(view)
     def wrapper(request, code, *args, **kwargs):
-        if not request.user.is_authenticated:
+        access = _signed_in_access(request, code, joined(request, **kwargs) if joined else None)
+        if access is None:
             return redirect_to_login(request.get_full_path())
-        access = course_access(request, code, joined(request, **kwargs) if joined else None)
         if not access.is_member:
             raise Http404("You are not in this course.")
         return view(request, access, *args, **kwargs)
@@ -172,9 +268,9 @@ def staff_required(view):
 
     @wraps(view)
     def wrapper(request, code, *args, **kwargs):
-        if not request.user.is_authenticated:
+        access = _signed_in_access(request, code)
+        if access is None:
             return redirect_to_login(request.get_full_path())
-        access = course_access(request, code)
         if not access.is_staff:
             raise Http404("Only the course staff can open this page.")
         return view(request, access, *args, **kwargs)

@@ -1,5 +1,5 @@
 """The database's side of the claim rules is the text of claims/migrations/0003 (the
-trigger) and 0006 (the look before the lock): what the database runs is what a reader of
+trigger), 0006 (the look before the lock) and 0008 (the Claim button's first statement): what the database runs is what a reader of
 those migrations reads (the raw inserts it refuses are tests/claims/test_claims.py's)."""
 
 import importlib
@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 MIGRATION = importlib.import_module("claims.migrations.0003_claim_trigger_readable")
 GLANCE = importlib.import_module("claims.migrations.0006_glance_for_one_statement_claims")
-CLAIM_ACCESS = importlib.import_module("claims.migrations.0007_claim_access_function")
+CLAIM_ACCESS_0007 = importlib.import_module("claims.migrations.0007_claim_access_function")
+CLAIM_ACCESS = importlib.import_module("claims.migrations.0008_claim_access_reads_the_user")
 
 
 def test_the_trigger_function_in_the_database_is_the_migrations_text():
@@ -46,7 +47,7 @@ def test_the_claim_access_columns_are_the_course_access_then_the_glance():
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM courses_claim_access('no-such-course', 0, 0)")
         names = tuple(column.name for column in cursor.description)
-    assert names == ("course", "membership_id", "membership_role", *GLANCE_COLUMNS)
+    assert names == ("course", "membership_id", "membership_role", "account", *GLANCE_COLUMNS)
 
 
 def test_the_glance_columns_are_the_services_in_order():
@@ -57,10 +58,20 @@ def test_the_glance_columns_are_the_services_in_order():
         assert tuple(column.name for column in cursor.description) == GLANCE_COLUMNS
 
 
+def test_reversing_0008_restores_0007s_claim_access():
+    """Run here inside the test's transaction, which rolls it back."""
+    with connection.cursor() as cursor:
+        for sql in CLAIM_ACCESS.Migration.operations[0].reverse_sql:
+            cursor.execute(sql)
+    assert body(definition("courses_claim_access")) == body(CLAIM_ACCESS_0007.ACCESS_FUNCTION)
+
+
 def test_reversing_0006_restores_0003s_glance():
     """Run here inside the test's transaction, which rolls it back."""
     with connection.cursor() as cursor:
-        cursor.execute(CLAIM_ACCESS.Migration.operations[0].reverse_sql)
+        for sql in CLAIM_ACCESS.Migration.operations[0].reverse_sql:
+            cursor.execute(sql)
+        cursor.execute(CLAIM_ACCESS_0007.Migration.operations[0].reverse_sql)
         for sql in GLANCE.Migration.operations[0].reverse_sql:
             cursor.execute(sql)
     assert body(definition("courses_claim_glance")) == body(MIGRATION.GLANCE_FUNCTION)
@@ -83,7 +94,8 @@ def test_reversing_the_migration_restores_the_text_courses_0006_left(course, ali
     courses_0006 = importlib.import_module("courses.migrations.0006_second_presenter_by_count")
     with connection.cursor() as cursor:
         for sql in [
-            CLAIM_ACCESS.Migration.operations[0].reverse_sql,
+            *CLAIM_ACCESS.Migration.operations[0].reverse_sql,
+            CLAIM_ACCESS_0007.Migration.operations[0].reverse_sql,
             *GLANCE.Migration.operations[0].reverse_sql,
             *MIGRATION.Migration.operations[0].reverse_sql,
         ]:

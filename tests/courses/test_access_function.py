@@ -1,6 +1,7 @@
-"""Every course page's first statement is courses/migrations/0015's function: the database
-runs the text that migration holds, and the page reads the course and the membership
-through it (a dropped membership grants nothing; a course column comes back by name)."""
+"""Every course page's first statement is courses/migrations/0016's function: the database
+runs the text that migration holds, and the page reads the course, the membership and the
+signed-in user through it (a dropped membership grants nothing; a course column comes back
+by name)."""
 
 import importlib
 
@@ -15,13 +16,27 @@ from tests.dbfunctions import body, definition
 
 pytestmark = pytest.mark.django_db
 
-MIGRATION = importlib.import_module("courses.migrations.0015_course_access_function")
+MIGRATION_0015 = importlib.import_module("courses.migrations.0015_course_access_function")
+MIGRATION = importlib.import_module("courses.migrations.0016_access_reads_the_user")
 
 
 def test_the_access_function_in_the_database_is_the_migrations_text():
     held = definition("courses_course_access")
     assert body(held) == body(MIGRATION.ACCESS_FUNCTION)
     assert " STABLE" in held
+
+
+def test_reversing_0016_restores_0015s_function():
+    """Run here inside the test's transaction, which rolls it back (claims/0008 first, as
+    migrating backwards would)."""
+    claims_0008 = importlib.import_module("claims.migrations.0008_claim_access_reads_the_user")
+    with connection.cursor() as cursor:
+        for sql in [
+            *claims_0008.Migration.operations[0].reverse_sql,
+            *MIGRATION.Migration.operations[0].reverse_sql,
+        ]:
+            cursor.execute(sql)
+    assert body(definition("courses_course_access")) == body(MIGRATION_0015.ACCESS_FUNCTION)
 
 
 def test_a_course_page_reads_course_and_membership_in_one_call(login, course, alice):
