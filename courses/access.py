@@ -36,8 +36,9 @@ class Joined:
     """A PL/pgSQL function a view reads instead of ``courses_course_access``, for a view
     whose first question is about the course it opens (a claim's look at its reading): both
     are one statement. Called as ``function(code, user id, *params)``, it returns
-    courses_course_access's three columns, then ``columns``, which reach the view as
-    ``access.joined``."""
+    courses_course_access's four columns, then ``columns``, which reach the view as
+    ``access.joined``. It must only read (STABLE): it runs with the id the session names
+    before the session is checked, and its row is thrown away if the check fails."""
 
     function: str
     params: tuple
@@ -152,6 +153,8 @@ def _session_user_id(request):
         user_id = get_user_model()._meta.pk.to_python(request.session[SESSION_KEY])
     except (KeyError, ValidationError):
         return None
+    if not isinstance(user_id, int) or not -(2**63) <= user_id < 2**63:
+        return None  # not a bigint: Django finds no such user
     if backend_path not in settings.AUTHENTICATION_BACKENDS:
         return None
     return user_id if _loads_users_as_model_backend(backend_path) else None
@@ -162,6 +165,10 @@ def _loads_users_as_model_backend(backend_path: str) -> bool:
     return getattr(import_string(backend_path), "get_user", None) is ModelBackend.get_user
 
 
+# The statement reads the user's row by id from the user table itself: what ModelBackend's
+# get_user reads while the user model's default manager filters nothing and no database
+# router sends users elsewhere (tests/courses/test_signed_in_with_the_course.py checks the
+# manager; courses/migrations/0016 names the table).
 def _vouched_for(request, account) -> bool:
     """Whether django.contrib.auth.get_user would give this request ``account`` (the user its
     session names, read with the course; None if there is no such user) by its own checks:

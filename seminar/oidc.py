@@ -10,6 +10,7 @@ launch) makes them. Password sign-in stays for everyone.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.http import Http404
 from django.shortcuts import redirect
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -28,6 +29,11 @@ def campus_sign_in() -> dict | None:
 
 
 class CampusBackend(OIDCAuthenticationBackend):
+    # A session's user as Django's ModelBackend loads them: a deactivated account is signed
+    # out (mozilla-django-oidc's own get_user keeps it signed in), and course pages read the
+    # user with the course (courses/access.py) for campus sessions too.
+    get_user = ModelBackend.get_user
+
     def __init__(self, *args, **kwargs):
         if configured():
             super().__init__(*args, **kwargs)  # it refuses to load without the settings

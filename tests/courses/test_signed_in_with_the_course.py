@@ -104,12 +104,60 @@ def test_a_session_without_its_hash_is_signed_out(client, course, alice):
     assert signs_in(client.get(board(course)))
 
 
+class Unconfigured(ModelBackend):
+    """A backend that loads users as ModelBackend does, but is not in the settings."""
+
+
+class RefusesEveryone(ModelBackend):
+    def user_can_authenticate(self, user):
+        return False
+
+
+HERE = "tests.courses.test_signed_in_with_the_course"
+
+
 def test_a_session_of_a_backend_no_longer_configured_is_signed_out(client, course, alice):
     client.force_login(alice)
     session = client.session
-    session[BACKEND_SESSION_KEY] = "tests.courses.test_signed_in_with_the_course.Gone"
+    session[BACKEND_SESSION_KEY] = f"{HERE}.Unconfigured"
     session.save()
     assert signs_in(client.get(board(course)))
+
+
+@override_settings(AUTHENTICATION_BACKENDS=[f"{HERE}.RefusesEveryone"])
+def test_the_sessions_own_backend_decides_who_may_be_signed_in(client, course, alice):
+    client.force_login(alice, backend=f"{HERE}.RefusesEveryone")
+    assert signs_in(client.get(board(course)))
+
+
+@pytest.mark.parametrize("user_id", [str(2**63), str(-(2**63) - 1)])
+def test_a_session_naming_an_id_beyond_any_row_is_signed_out(client, course, alice, user_id):
+    client.force_login(alice)
+    session = client.session
+    session[SESSION_KEY] = user_id
+    session.save()
+    assert signs_in(client.get(board(course)))
+
+
+CAMPUS = "seminar.oidc.CampusBackend"
+
+
+def test_a_campus_session_reads_the_user_with_the_course(client, course, alice):
+    client.force_login(alice, backend=CAMPUS)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(board(course))
+    assert response.status_code == 200
+    assert user_queries(queries) == []
+    assert response.wsgi_request.user == alice
+
+
+def test_a_deactivated_campus_account_is_signed_out(client, course, alice):
+    """mozilla-django-oidc's own get_user would keep it signed in; ModelBackend's does not."""
+    client.force_login(alice, backend=CAMPUS)
+    alice.is_active = False
+    alice.save(update_fields=["is_active"])
+    assert signs_in(client.get(board(course)))
+    assert signs_in(client.get(reverse("profile")))  # Django's own path, too
 
 
 def test_a_session_naming_someone_else_is_not_trusted(client, course, alice, bob):
@@ -147,7 +195,7 @@ class LoadsUsersItsOwnWay(ModelBackend):
         return super().get_user(user_id)
 
 
-OWN_WAY = "tests.courses.test_signed_in_with_the_course.LoadsUsersItsOwnWay"
+OWN_WAY = f"{HERE}.LoadsUsersItsOwnWay"
 
 
 @override_settings(AUTHENTICATION_BACKENDS=[*settings.AUTHENTICATION_BACKENDS, OWN_WAY])
