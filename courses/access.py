@@ -77,55 +77,76 @@ class CourseAccess:
 # course page starts here. The PL/pgSQL function ``courses_course_access``
 # (courses/migrations/0015, 0016) is planned once per connection and keeps the rule (a
 # dropped membership grants nothing); its row is read with a plain cursor, since the ORM's
-# query compiler and a raw queryset's column mapping cost more than the query itself.
+# query compiler and a raw queryset's column mapping cost more than the query itself. The
+# course and the user come as their tables' rows, expanded (``(a.course).*``): PostgreSQL
+# parses and runs that faster than naming each column, and the names the cursor reports
+# place each column, in whatever order the table holds them.
 ACCESS_SQL = (
-    "SELECT {course_columns}, a.membership_id, a.membership_role, {account_columns}"
-    "{joined_columns} FROM {function}({placeholders}) a"
+    "SELECT (a.course).*, a.membership_id, a.membership_role, (a.account).*{joined_columns}"
+    " FROM {function}({placeholders}) a"
 )
 
 
 @dataclass(frozen=True)
-class _Columns:
-    """How a composite column of ACCESS_SQL (``a.course``, ``a.account``) becomes a model
-    instance: its columns in field order, and the converters a query would apply to them
-    (a JSON field's, for a course)."""
+class _Fields:
+    """How some columns of a row become a ``model`` instance: where each of its fields is
+    in the row (found by column name; a column the model does not know is left out, a field
+    the row lacks is deferred) and the converters a query would apply (a JSON field's)."""
 
-    select: str
-    attnames: list[str]
-    converters: list[tuple[int, list, object]]
+    model: type
+    attnames: tuple[str, ...]
+    indexes: tuple[int, ...]
+    converters: tuple[tuple[int, list, object], ...]
 
     @classmethod
-    @cache
-    def of(cls, model, composite: str) -> "_Columns":
-        fields = model._meta.concrete_fields
+    def of(cls, model, names: tuple[str, ...], start: int) -> "_Fields":
+        at = {name: start + offset for offset, name in enumerate(names)}
+        kept = [f for f in model._meta.concrete_fields if f.column in at]
         converters = []
-        for index, model_field in enumerate(fields):
+        for index, model_field in enumerate(kept):
             column = model_field.get_col(model._meta.db_table)
             found = connection.ops.get_db_converters(column) + model_field.get_db_converters(
                 connection
             )
             if found:
                 converters.append((index, found, column))
-        quote = connection.ops.quote_name
         return cls(
-            select=", ".join(f"(a.{composite}).{quote(f.column)}" for f in fields),
-            attnames=[f.attname for f in fields],
-            converters=converters,
+            model=model,
+            attnames=tuple(f.attname for f in kept),
+            indexes=tuple(at[f.column] for f in kept),
+            converters=tuple(converters),
         )
 
-    def instance(self, model, values: list):
+    def instance(self, row):
+        values = [row[index] for index in self.indexes]
         for index, converters, column in self.converters:
             for converter in converters:
                 values[index] = converter(values[index], column, connection)
-        return model.from_db(DEFAULT_DB_ALIAS, self.attnames, values)
+        return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, values)
 
 
-def _course_columns() -> _Columns:
-    return _Columns.of(Course, "course")
+@dataclass(frozen=True)
+class _Layout:
+    """Where a row of ACCESS_SQL holds what, from the column names its cursor reports: the
+    course's columns, then membership_id and membership_role, then the user's, then the
+    joined function's (``joined`` of them)."""
 
+    course: _Fields
+    account: _Fields
+    membership: int  # membership_id's index; membership_role follows it
 
-def _account_columns() -> _Columns:
-    return _Columns.of(get_user_model(), "account")
+    @classmethod
+    @cache
+    def of(cls, names: tuple[str, ...], joined: int) -> "_Layout":
+        membership = names.index("membership_id")
+        if names[membership + 1] != "membership_role":
+            raise ValueError(f"not a course access row: {names}")
+        account = membership + 2
+        return cls(
+            course=_Fields.of(Course, names[:membership], 0),
+            account=_Fields.of(get_user_model(), names[account : len(names) - joined], account),
+            membership=membership,
+        )
 
 
 @cache
@@ -133,8 +154,6 @@ def _access_sql(function: str, params: int, columns: tuple[str, ...]) -> str:
     if not function.isidentifier():  # a name from the code, never from a request
         raise ValueError(f"not a function name: {function!r}")
     return ACCESS_SQL.format(
-        course_columns=_course_columns().select,
-        account_columns=_account_columns().select,
         joined_columns="".join(f", a.{connection.ops.quote_name(c)}" for c in columns),
         function=function,
         placeholders=", ".join(["%s"] * (2 + params)),
@@ -204,18 +223,18 @@ def course_access(request, code: str, joined: Joined | None = None) -> CourseAcc
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
+        names = tuple(column.name for column in cursor.description)
     if row is None:
         raise Http404("No course with this code.")
-    course_columns, account_columns = _course_columns(), _account_columns()
-    size = len(course_columns.attnames)
-    course = course_columns.instance(Course, list(row[:size]))
-    membership_id, role = row[size : size + 2]
-    end = size + 2 + len(account_columns.attnames)
-    account_values, extra = list(row[size + 2 : end]), row[end:]
+    joined_columns = joined.columns if joined is not None else ()
+    layout = _Layout.of(names, len(joined_columns))
+    course = layout.course.instance(row)
+    membership_id, role = row[layout.membership : layout.membership + 2]
+    extra = row[len(names) - len(joined_columns) :]
     if pending is not None:
-        account = None
-        if account_values[0] is not None:
-            account = account_columns.instance(get_user_model(), account_values)
+        account = layout.account.instance(row)
+        if account.pk is None:  # no user has the id the session names
+            account = None
         if not _vouched_for(request, account):
             # Django decides (and ends a session it does not vouch for); read the course
             # again for whoever it decides on.

@@ -1,19 +1,24 @@
 """The database's side of the claim rules is the text of claims/migrations/0003 (the
-trigger), 0006 (the look before the lock) and 0008 (the Claim button's first statement): what the database runs is what a reader of
+trigger), 0006 and 0009 (the look before the lock) and 0008 (the Claim button's first statement): what the database runs is what a reader of
 those migrations reads (the raw inserts it refuses are tests/claims/test_claims.py's)."""
 
 import importlib
+from datetime import date
 
 import pytest
 from django.db import DatabaseError, connection
+from django.utils import timezone
 
-from tests.claims.test_claims import raw_claim, sqlstate
+from claims.models import Claim
+from courses.models import Session
+from tests.claims.test_claims import add_reading, raw_claim, sqlstate
 from tests.dbfunctions import body, definition
 
 pytestmark = pytest.mark.django_db
 
 MIGRATION = importlib.import_module("claims.migrations.0003_claim_trigger_readable")
 GLANCE = importlib.import_module("claims.migrations.0006_glance_for_one_statement_claims")
+GLANCE_NOW = importlib.import_module("claims.migrations.0009_glance_free_readings_at_once")
 CLAIM_ACCESS_0007 = importlib.import_module("claims.migrations.0007_claim_access_function")
 CLAIM_ACCESS = importlib.import_module("claims.migrations.0008_claim_access_reads_the_user")
 
@@ -26,7 +31,7 @@ def test_the_trigger_function_in_the_database_is_the_migrations_text():
 
 def test_the_glance_function_in_the_database_is_the_migrations_text():
     held = definition("courses_claim_glance")
-    assert body(held) == body(GLANCE.GLANCE_FUNCTION)
+    assert body(held) == body(GLANCE_NOW.GLANCE_FUNCTION)
     assert " STABLE" in held
     assert (
         "RETURNS TABLE(found boolean, claimable boolean, paper_id bigint, title text,"
@@ -66,9 +71,17 @@ def test_reversing_0008_restores_0007s_claim_access():
     assert body(definition("courses_claim_access")) == body(CLAIM_ACCESS_0007.ACCESS_FUNCTION)
 
 
+def test_reversing_0009_restores_0006s_glance():
+    """Run here inside the test's transaction, which rolls it back."""
+    with connection.cursor() as cursor:
+        cursor.execute(GLANCE_NOW.Migration.operations[0].reverse_sql)
+    assert body(definition("courses_claim_glance")) == body(GLANCE.GLANCE_FUNCTION)
+
+
 def test_reversing_0006_restores_0003s_glance():
     """Run here inside the test's transaction, which rolls it back."""
     with connection.cursor() as cursor:
+        cursor.execute(GLANCE_NOW.Migration.operations[0].reverse_sql)
         for sql in CLAIM_ACCESS.Migration.operations[0].reverse_sql:
             cursor.execute(sql)
         cursor.execute(CLAIM_ACCESS_0007.Migration.operations[0].reverse_sql)
@@ -94,6 +107,7 @@ def test_reversing_the_migration_restores_the_text_courses_0006_left(course, ali
     courses_0006 = importlib.import_module("courses.migrations.0006_second_presenter_by_count")
     with connection.cursor() as cursor:
         for sql in [
+            GLANCE_NOW.Migration.operations[0].reverse_sql,
             *CLAIM_ACCESS.Migration.operations[0].reverse_sql,
             CLAIM_ACCESS_0007.Migration.operations[0].reverse_sql,
             *GLANCE.Migration.operations[0].reverse_sql,
@@ -105,3 +119,44 @@ def test_reversing_the_migration_restores_the_text_courses_0006_left(course, ali
     with pytest.raises(DatabaseError) as refused:
         raw_claim(course, readings[1], alice)
     assert sqlstate(refused) == "SC002"
+
+
+def free_at_a_glance(course, reading, user) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT any_free FROM courses_claim_glance(%s, %s, %s, false)",
+            [reading.pk, course.pk, user.pk],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_the_glance_says_whether_any_claimable_reading_is_free(
+    course, alice, bob, dana, readings, session
+):
+    """FlashInfer and Orca are claimable; the instructor's reading and a reading in a
+    session that is not a regular one never count as free."""
+    flashinfer, orca = readings
+    assert free_at_a_glance(course, flashinfer, dana) is True  # itself free
+    raw_claim(course, flashinfer, alice)
+    assert free_at_a_glance(course, flashinfer, dana) is True  # Orca is
+    raw_claim(course, orca, bob)
+    assert free_at_a_glance(course, flashinfer, dana) is False
+    assert free_at_a_glance(course, orca, dana) is False
+    Claim.objects.filter(reading=orca).update(withdrawn_at=timezone.now())
+    assert free_at_a_glance(course, flashinfer, dana) is True  # a withdrawal frees it
+    raw_claim(course, orca, dana)
+    holiday = Session.objects.create(course=course, date=date(2025, 11, 27), kind="holiday")
+    add_reading(holiday, "Not presented: a holiday's reading")
+    assert free_at_a_glance(course, flashinfer, alice) is False
+
+
+def test_a_free_reading_elsewhere_in_the_database_does_not_count(
+    course, other_course, alice, bob, readings
+):
+    elsewhere = add_reading(
+        Session.objects.create(course=other_course, date=date(2025, 11, 4)), "Elsewhere"
+    )
+    raw_claim(course, readings[0], alice)
+    raw_claim(course, readings[1], bob)
+    assert free_at_a_glance(course, readings[0], alice) is False
+    assert free_at_a_glance(other_course, elsewhere, alice) is True
