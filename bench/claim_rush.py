@@ -521,11 +521,28 @@ def server_cpu(servers, bouncer=None) -> dict[int, tuple[str, float]]:
     used = {}
     for kind, process in processes:
         try:
-            times = process.cpu_times()
+            used[process.pid] = (kind, cpu_seconds(process))
         except psutil.NoSuchProcess:
             continue
-        used[process.pid] = (kind, times.user + times.system)
     return used
+
+
+def cpu_seconds(process) -> float:
+    """CPU time a process has used: the scheduler's nanoseconds (/proc/<pid>/schedstat)
+    where Linux keeps them, else user + system time, which comes in clock ticks (10 ms:
+    over 200 requests and a dozen processes, a tenth of a millisecond per request)."""
+    import psutil
+
+    try:
+        with open(f"/proc/{process.pid}/schedstat") as stat:
+            return int(stat.read().split()[0]) / 1e9
+    except FileNotFoundError:
+        if not psutil.pid_exists(process.pid):
+            raise psutil.NoSuchProcess(process.pid) from None
+    except (OSError, ValueError, IndexError):
+        pass
+    times = process.cpu_times()
+    return times.user + times.system
 
 
 def cpu_per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
