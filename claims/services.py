@@ -187,9 +187,9 @@ def _check_seat(
 # answered without queueing for the course lock. It also says whether the reading is
 # in the course (and claimable, its paper and session), whether the user is a student
 # of the course and which team they are in. The board's button reads it in the same
-# statement as the course and the membership (``glance_with_course``): a loser costs three
-# queries, session and user included. The statement is a PL/pgSQL function
-# (claims/migrations/0006), so PostgreSQL plans it once per connection rather than on
+# statement as the course, the membership and the signed-in user (``glance_with_course``):
+# a loser costs two queries, the session's included. The statement is a PL/pgSQL function
+# (claims/migrations/0006, 0009), so PostgreSQL plans it once per connection rather than on
 # every claim.
 AT_A_GLANCE_SQL = "SELECT * FROM courses_claim_glance(%s, %s, %s, %s)"
 
@@ -260,8 +260,8 @@ def _is_row_id(value: int) -> bool:
 
 def glance_with_course(request, reading_id: int) -> Joined | None:
     """For ``@member_required(joined=...)``: the board's claim button reads its look at
-    the reading in the statement that reads the course (``courses_claim_access``,
-    claims/migrations/0007)."""
+    the reading in the statement that reads the course and the signed-in user
+    (``courses_claim_access``, claims/migrations/0008)."""
     if not _is_row_id(reading_id):
         return None
     return Joined("courses_claim_access", (reading_id,), GLANCE_COLUMNS)
