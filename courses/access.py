@@ -80,9 +80,12 @@ class CourseAccess:
 # query compiler and a raw queryset's column mapping cost more than the query itself. The
 # course and the user come as their tables' rows, expanded (``(a.course).*``): PostgreSQL
 # parses and runs that faster than naming each column, and the names the cursor reports
-# place each column, in whatever order the table holds them.
+# place each column, in whatever order the table holds them. The membership's two columns,
+# between the course's and the user's, have names no table's column can have.
+MEMBERSHIP_COLUMNS = ("membership: id", "membership: role")
 ACCESS_SQL = (
-    "SELECT (a.course).*, a.membership_id, a.membership_role, (a.account).*{joined_columns}"
+    'SELECT (a.course).*, a.membership_id AS "{membership_id}",'
+    ' a.membership_role AS "{membership_role}", (a.account).*{joined_columns}'
     " FROM {function}({placeholders}) a"
 )
 
@@ -128,18 +131,18 @@ class _Fields:
 @dataclass(frozen=True)
 class _Layout:
     """Where a row of ACCESS_SQL holds what, from the column names its cursor reports: the
-    course's columns, then membership_id and membership_role, then the user's, then the
-    joined function's (``joined`` of them)."""
+    course's columns, then the membership's two (MEMBERSHIP_COLUMNS), then the user's, then
+    the joined function's (``joined`` of them)."""
 
     course: _Fields
     account: _Fields
-    membership: int  # membership_id's index; membership_role follows it
+    membership: int  # the membership id's index; its role follows it
 
     @classmethod
     @cache
     def of(cls, names: tuple[str, ...], joined: int) -> "_Layout":
-        membership = names.index("membership_id")
-        if names[membership + 1] != "membership_role":
+        membership = names.index(MEMBERSHIP_COLUMNS[0])
+        if names[membership + 1] != MEMBERSHIP_COLUMNS[1]:
             raise ValueError(f"not a course access row: {names}")
         account = membership + 2
         return cls(
@@ -154,6 +157,8 @@ def _access_sql(function: str, params: int, columns: tuple[str, ...]) -> str:
     if not function.isidentifier():  # a name from the code, never from a request
         raise ValueError(f"not a function name: {function!r}")
     return ACCESS_SQL.format(
+        membership_id=MEMBERSHIP_COLUMNS[0],
+        membership_role=MEMBERSHIP_COLUMNS[1],
         joined_columns="".join(f", a.{connection.ops.quote_name(c)}" for c in columns),
         function=function,
         placeholders=", ".join(["%s"] * (2 + params)),

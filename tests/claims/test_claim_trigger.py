@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from claims.models import Claim
-from courses.models import Session
+from courses.models import Reading, Session
 from tests.claims.test_claims import add_reading, raw_claim, sqlstate
 from tests.dbfunctions import body, definition
 
@@ -146,8 +146,12 @@ def test_the_glance_says_whether_any_claimable_reading_is_free(
     assert free_at_a_glance(course, flashinfer, dana) is True  # a withdrawal frees it
     raw_claim(course, orca, dana)
     holiday = Session.objects.create(course=course, date=date(2025, 11, 27), kind="holiday")
-    add_reading(holiday, "Not presented: a holiday's reading")
+    unclaimable = add_reading(holiday, "Not presented: a holiday's reading")
+    instructors = Reading.objects.get(course=course, presented_by_instructor=True)
     assert free_at_a_glance(course, flashinfer, alice) is False
+    # Nor when the reading looked at is one of them, free as it is.
+    assert free_at_a_glance(course, unclaimable, alice) is False
+    assert free_at_a_glance(course, instructors, alice) is False
 
 
 def test_a_free_reading_elsewhere_in_the_database_does_not_count(
@@ -159,4 +163,5 @@ def test_a_free_reading_elsewhere_in_the_database_does_not_count(
     raw_claim(course, readings[0], alice)
     raw_claim(course, readings[1], bob)
     assert free_at_a_glance(course, readings[0], alice) is False
+    assert free_at_a_glance(course, elsewhere, alice) is False  # looked at through this course
     assert free_at_a_glance(other_course, elsewhere, alice) is True
