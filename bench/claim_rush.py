@@ -579,22 +579,26 @@ def one_round(
     bouncer_process = bouncer.process if bouncer else None
     found = {}
 
+    def measured(name, requests, start_at):
+        """One pass of ``requests`` from ``start_at``, after VACUUM: its results, server CPU
+        and PgBouncer's counters, as found[name + "_results" / "_cpu" / "_pool"]."""
+        vacuum(PASS_TABLES)
+        pool_before = bouncer.stats() if bouncer else None
+        cpu_before = server_cpu(servers, bouncer_process)
+        results = rush([(o, p, r) for o, (p, r) in zip(offsets, requests, strict=True)], start_at)
+        found[f"{name}_cpu"] = cpu_per_request(
+            cpu_before, server_cpu(servers, bouncer_process), len(results)
+        )
+        if bouncer:
+            found[f"{name}_pool"] = pgbouncer_line(pool_before, bouncer.stats(), len(results))
+        found[f"{name}_results"] = results
+        return results
+
     def claim_pass():
         opens = time.time() + 2
         for group_course, _, _ in groups:
             reset_claims(group_course, datetime.fromtimestamp(opens, UTC))
-        vacuum(PASS_TABLES)
-        pool_before = bouncer.stats() if bouncer else None
-        cpu_before = server_cpu(servers, bouncer_process)
-        results = rush(
-            [(o, p, r) for o, (p, r) in zip(offsets, claim_requests, strict=True)], opens
-        )
-        found["claim_cpu"] = cpu_per_request(
-            cpu_before, server_cpu(servers, bouncer_process), len(results)
-        )
-        if bouncer:
-            found["claim_pool"] = pgbouncer_line(pool_before, bouncer.stats(), len(results))
-        found["claim_results"] = results
+        results = measured("claim", claim_requests, opens)
         problems, claimed, distinct, seats = [], 0, 0, Counter()
         for group_course, group_readings, _ in groups:
             in_course, n_claims, n_readings, n_seats = check_invariants(
@@ -609,19 +613,7 @@ def one_round(
             found["per_course"] = per_course_line(results, students)
 
     def base_pass():
-        vacuum(PASS_TABLES)
-        pool_before = bouncer.stats() if bouncer else None
-        cpu_before = server_cpu(servers, bouncer_process)
-        results = rush(
-            [(o, p, r) for o, (p, r) in zip(offsets, base_requests, strict=True)],
-            time.time() + 1,
-        )
-        found["base_cpu"] = cpu_per_request(
-            cpu_before, server_cpu(servers, bouncer_process), len(results)
-        )
-        if bouncer:
-            found["base_pool"] = pgbouncer_line(pool_before, bouncer.stats(), len(results))
-        found["base_results"] = results
+        measured("base", base_requests, time.time() + 1)
 
     for one_pass in (claim_pass, base_pass) if claim_first else (base_pass, claim_pass):
         one_pass()

@@ -33,6 +33,7 @@ from courses.models import (
     Role,
     Session,
     as_read,
+    is_row_id,
 )
 from teams.models import Team, TeamMember
 
@@ -254,15 +255,11 @@ def _at_a_glance(course: Course, reading_id: int, user) -> Glance:
         return Glance(*cursor.fetchone())
 
 
-def _is_row_id(value: int) -> bool:
-    return 0 < value < 2**63  # a row's id is a bigint; the function's SQL refuses others
-
-
 def glance_with_course(request, reading_id: int) -> Joined | None:
     """For ``@member_required(joined=...)``: the board's claim button reads its look at
     the reading in the statement that reads the course and the signed-in user
     (``courses_claim_access``, claims/migrations/0008)."""
-    if not _is_row_id(reading_id):
+    if not is_row_id(reading_id):
         return None
     return Joined("courses_claim_access", (reading_id,), GLANCE_COLUMNS)
 
@@ -471,7 +468,7 @@ def claim_reading_in(
     takes the snapshot of its claims, so a claim that loses a rush costs one query.
     ``glance``: that statement's row, where the view read it with the course
     (``glance_with_course``)."""
-    if not _is_row_id(reading_id):
+    if not is_row_id(reading_id):
         raise Reading.DoesNotExist
     return _claim(course, reading_id, user, at=at, glance=Glance(**glance) if glance else None)
 

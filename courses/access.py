@@ -28,7 +28,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.crypto import constant_time_compare
 from django.utils.module_loading import import_string
 
-from courses.models import STAFF_ROLES, Course, Membership, Role, as_read
+from courses.models import STAFF_ROLES, Course, Membership, Role, as_read, is_row_id
 
 
 @dataclass(frozen=True)
@@ -177,8 +177,8 @@ def _session_user_id(request):
         user_id = get_user_model()._meta.pk.to_python(request.session[SESSION_KEY])
     except (KeyError, ValidationError):
         return None
-    if not isinstance(user_id, int) or not -(2**63) <= user_id < 2**63:
-        return None  # not a bigint: Django finds no such user
+    if not isinstance(user_id, int) or not is_row_id(user_id):
+        return None  # Django finds no such user
     if backend_path not in settings.AUTHENTICATION_BACKENDS:
         return None
     return user_id if _loads_users_as_model_backend(backend_path) else None
@@ -218,7 +218,11 @@ def course_access(request, code: str, joined: Joined | None = None) -> CourseAcc
     names too, and they become ``request.user`` once the session vouches for them as
     Django's get_user checks it; where it does not, Django loads ``request.user`` as it
     always does, and the course is read again for whoever that is."""
-    pending = _session_user_id(request)
+    return _course_access(request, code, joined, _session_user_id(request))
+
+
+def _course_access(request, code: str, joined: Joined | None, pending) -> CourseAccess:
+    """course_access, ``pending`` being what ``_session_user_id`` gave for the request."""
     user_id = request.user.pk if pending is None else pending
     if joined is None:
         sql, params = _access_sql("courses_course_access", 0, ()), [code, user_id]
@@ -244,7 +248,7 @@ def course_access(request, code: str, joined: Joined | None = None) -> CourseAcc
             # Django decides (and ends a session it does not vouch for); read the course
             # again for whoever it decides on.
             request._cached_user = auth.get_user(request)
-            return course_access(request, code, joined)
+            return _course_access(request, code, joined, None)
         request.user = request._cached_user = account
     user = request.user
     membership = None
@@ -263,10 +267,11 @@ def course_access(request, code: str, joined: Joined | None = None) -> CourseAcc
 def _signed_in_access(request, code: str, joined: Joined | None = None) -> CourseAccess | None:
     """course_access for a signed-in user; None (send them to sign in) for anyone else,
     also where the course does not exist, as before a course is looked up."""
-    if _session_user_id(request) is None and not request.user.is_authenticated:
+    pending = _session_user_id(request)
+    if pending is None and not request.user.is_authenticated:
         return None
     try:
-        access = course_access(request, code, joined)
+        access = _course_access(request, code, joined, pending)
     except Http404:
         if not request.user.is_authenticated:
             return None

@@ -8,7 +8,7 @@ from courses.models.course import (
     Role,
 )
 from courses.models.mail import OutgoingEmail, ScheduledRun
-from courses.models.rows import as_read
+from courses.models.rows import as_read, is_row_id
 from courses.models.schedule import Paper, Reading, Session, SessionKind
 
 __all__ = [
@@ -26,4 +26,5 @@ __all__ = [
     "Session",
     "SessionKind",
     "as_read",
+    "is_row_id",
 ]

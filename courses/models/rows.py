@@ -1,4 +1,5 @@
-"""Model instances from rows a raw statement already read."""
+"""Model instances from rows a raw statement already read, and the ids such a statement
+takes."""
 
 from django.db import DEFAULT_DB_ALIAS
 
@@ -9,3 +10,9 @@ def as_read(model, **values):
     at their defaults."""
     names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
     return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
+
+
+def is_row_id(value: int) -> bool:
+    """Whether ``value`` can be a row's id: a positive bigint (what the database's functions
+    take; any other value names no row)."""
+    return 0 < value < 2**63
