@@ -668,3 +668,17 @@ def test_a_claim_that_arrived_before_the_close_counts_though_it_waited_past_it(
         page = client.post(claim_url(course, readings[0]), follow=True).content.decode()
     assert "You present" in page
     assert Claim.objects.active().get(reading=readings[0]).student == alice
+
+
+def test_the_boards_refresh_leaves_a_claims_answer_to_the_page_seen_next(
+    login, course, alice, bob, readings, window_open
+):
+    """The board refreshes itself every 10 s with a fetch. One that lands between a claim's
+    answer and the page showing it must not take the answer ("… got it first") away."""
+    claim_reading(reading=readings[0], user=alice)
+    client = login(bob)
+    client.post(claim_url(course, readings[0]))  # the answer waits in the messages cookie
+    refresh = client.get(board(course), headers={"X-Requested-With": "fetch"})
+    assert "Alice Archer got" not in refresh.content.decode()
+    assert 'id="claims-board"' in refresh.content.decode()  # the part the refresh swaps in
+    assert "Alice Archer got “FlashInfer" in client.get(board(course)).content.decode()

@@ -71,10 +71,10 @@ def test_a_student_claims_reviews_joins_a_team_and_is_graded(
         # A paused clock also stops animation frames, so skip Playwright's stability wait.
         p.clock.pause_at(p.evaluate("Date.now()") + 1)
         claim_reading(reading=raced, user=bob)
-        p.locator(f"#reading-{raced.pk}").get_by_role("button", name="Claim").click(force=True)
-        p.wait_for_load_state()
+        # Timers resume only on the answer page: the old board's refresh stays stopped.
+        with p.expect_navigation():
+            p.locator(f"#reading-{raced.pk}").get_by_role("button", name="Claim").click(force=True)
         p.clock.resume()
-        # The click's POST and redirect may still be under way: wait for the answer page.
         expect(p.get_by_text(f"Bob Baker got “{RACED}” first")).to_be_visible()
         page.shot("lost-race")
 
